@@ -1,0 +1,102 @@
+"""Plain-text views of the journal (diffs, sparklines, a credence plot), shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advisor.journal.models import BeliefHistory, EntryDiff, fmt_credence
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None], width: int | None = None) -> str:
+    """Credences (0–100) as block characters, oldest first; gaps for dropped ratings."""
+    values = list(values)[-width:] if width else list(values)
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        else:
+            out.append(SPARK_BLOCKS[min(len(SPARK_BLOCKS) - 1, int(v / 100 * len(SPARK_BLOCKS)))])
+    return "".join(out)
+
+
+def signed(change: float) -> str:
+    text = f"{change:+.0f}" if float(change).is_integer() else f"{change:+.1f}"
+    return text.replace("+0", "±0") if change == 0 else text
+
+
+def format_diff(diff: EntryDiff) -> str:
+    """The pre→post diff: what moved most first, then new beliefs, dropped ones and unrated ones."""
+    e = diff.entry
+    lines = [f"Entry #{e.id}: {e.about}"]
+    if diff.moved:
+        lines.append("")
+        lines.append("Moved (largest change first):")
+        for r in diff.moved:
+            lines.append(
+                f"  {signed(r.change):>5}  {fmt_credence(r.before):>5} → {fmt_credence(r.after):<5} "
+                f"#{r.belief_id} {r.statement}"
+            )
+            if r.reason:
+                lines.append(f"         why: {r.reason}")
+    if diff.new:
+        lines.append("")
+        lines.append("New during the conversation:")
+        for r in diff.new:
+            lines.append(f"    new  {fmt_credence(r.after):>13} #{r.belief_id} {r.statement}")
+            if r.reason:
+                lines.append(f"         why: {r.reason}")
+    if diff.dropped:
+        lines.append("")
+        lines.append("Dropped:")
+        for r in diff.dropped:
+            lines.append(f"   drop  {fmt_credence(r.before):>5} → —     #{r.belief_id} {r.statement}")
+            if r.reason:
+                lines.append(f"         why: {r.reason}")
+    if diff.unrated:
+        lines.append("")
+        lines.append("Not re-rated yet:")
+        for r in diff.unrated:
+            lines.append(f"         {fmt_credence(r.before):>5}         #{r.belief_id} {r.statement}")
+    if not (diff.moved or diff.new or diff.dropped):
+        lines.append("")
+        lines.append(f"No post yet: `advisor journal post {e.id}` re-rates these beliefs.")
+    return "\n".join(lines)
+
+
+def credence_plot(history: BeliefHistory, height: int = 11, width: int = 48) -> str:
+    """A small terminal plot of one belief's credence over its ratings (x: rating order)."""
+    points = [p for p in history.points if p.credence is not None]
+    if not points:
+        return "(no credence recorded yet)"
+    n = len(points)
+    step = max(1, min(6, width // max(n, 1)))
+    cols = n * step
+    grid = [[" "] * cols for _ in range(height)]
+
+    def row_of(value: float) -> int:
+        return height - 1 - min(height - 1, int(round(value / 100 * (height - 1))))
+
+    prev = None
+    for i, p in enumerate(points):
+        x = i * step
+        y = row_of(p.credence)
+        if prev is not None:
+            px, py = prev
+            for xx in range(px + 1, x):  # connect with a straight line between the two marks
+                t = (xx - px) / (x - px)
+                yy = round(py + (y - py) * t)
+                if grid[yy][xx] == " ":
+                    grid[yy][xx] = "·"
+        grid[y][x] = "●"
+        prev = (x, y)
+    lines = []
+    for r, row in enumerate(grid):
+        value = round((height - 1 - r) / (height - 1) * 100)
+        label = f"{value:>3}% ┤" if r in (0, height // 2, height - 1) else "     │"
+        lines.append(label + "".join(row))
+    lines.append("     └" + "─" * cols)
+    marks = "".join(str((i + 1) % 10).ljust(step) for i in range(n))
+    lines.append("      " + marks + "  (rating #)")
+    return "\n".join(lines)

@@ -1,0 +1,498 @@
+"""The journal store: one SQLite file (WAL, foreign keys on), every write in one transaction."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import StorageError, UsageError
+from advisor.journal.migrations import migrate
+from advisor.journal.models import (
+    Belief,
+    BeliefHistory,
+    BeliefSummary,
+    BeliefView,
+    DiffRow,
+    Entry,
+    EntryDiff,
+    HistoryPoint,
+    Rating,
+    validate_credence,
+)
+
+#: How alike two statements must be (0–1) before the journal offers the existing one.
+SIMILARITY_THRESHOLD = 0.72
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def normalize_statement(text: str) -> str:
+    """Case, spacing and end punctuation don't make a different belief."""
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!?").strip().casefold()
+
+
+def clean_statement(text: object, *, where: str = "statement") -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError(f"{where} is empty; a belief needs a statement")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class JournalStore:
+    """Entries, beliefs and ratings in one SQLite file. Open with `JournalStore.open(path)`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(cls, path: Path | str) -> "JournalStore":
+        """Open (creating and migrating) the journal at `path`, or raise one clear StorageError."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open the journal {path}: {_reason(exc)}") from None
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageError(f"the journal {path} cannot use WAL mode (got {mode})")
+            migrate(conn)
+        except StorageError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StorageError(
+                f"the journal {path} cannot be read ({_reason(exc)}); it is left untouched"
+            ) from None
+        except OSError as exc:
+            conn.close()
+            raise StorageError(f"cannot write the journal {path}: {_reason(exc)}") from None
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "JournalStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all (nested calls join the outer one)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        cur = self.conn.execute(sql, params)
+        cur.row_factory = sqlite3.Row
+        return cur.fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        cur = self.conn.execute(sql, params)
+        cur.row_factory = sqlite3.Row
+        return cur.fetchall()
+
+    # ------------------------------------------------------------------- entries
+    def create_entry(
+        self,
+        about: str,
+        kind: str = "person",
+        with_whom: str | None = None,
+        medium: str | None = None,
+        occurred_on: date | None = None,
+    ) -> Entry:
+        if not about or not about.strip():
+            raise UsageError("say what the conversation is about (--about)")
+        if kind not in ("person", "advisor"):
+            raise UsageError(f"entry kind must be 'person' or 'advisor', not {kind!r}")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO entries (kind, about, with_whom, medium, occurred_on, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    about.strip(),
+                    with_whom,
+                    medium,
+                    occurred_on.isoformat() if occurred_on else None,
+                    now().isoformat(),
+                ),
+            )
+            entry_id = cur.lastrowid
+        return self.get_entry(entry_id)
+
+    def get_entry(self, entry_id: int) -> Entry:
+        row = self._one("SELECT * FROM entries WHERE id = ?", (entry_id,))
+        if row is None:
+            raise UsageError(f"no journal entry #{entry_id} (see `advisor journal list`)")
+        return Entry.model_validate(dict(row))
+
+    def list_entries(self) -> list[Entry]:
+        return [
+            Entry.model_validate(dict(r))
+            for r in self._all("SELECT * FROM entries ORDER BY created_at, id")
+        ]
+
+    def entry_counts(self, entry_id: int) -> tuple[int, int]:
+        """(pre ratings, post ratings) of an entry."""
+        row = self.conn.execute(
+            "SELECT SUM(phase = 'pre'), SUM(phase = 'post') FROM ratings WHERE entry_id = ?",
+            (entry_id,),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    # ------------------------------------------------------------------- beliefs
+    def get_belief(self, belief_id: int) -> Belief:
+        row = self._one("SELECT * FROM beliefs WHERE id = ?", (belief_id,))
+        if row is None:
+            raise UsageError(f"no belief #{belief_id} (see `advisor beliefs`)")
+        return Belief.model_validate(dict(row))
+
+    def all_beliefs(self) -> list[Belief]:
+        return [Belief.model_validate(dict(r)) for r in self._all("SELECT * FROM beliefs ORDER BY id")]
+
+    def find_belief(self, ref: str | int) -> Belief:
+        """A belief by id (`7` or `#7`) or by a piece of its statement that matches only one."""
+        text = str(ref).strip()
+        if re.fullmatch(r"#?\d+", text):
+            return self.get_belief(int(text.lstrip("#")))
+        needle = normalize_statement(text)
+        if not needle:
+            raise UsageError("name a belief by its id or part of its statement")
+        matches = [b for b in self.all_beliefs() if needle in normalize_statement(b.statement)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise UsageError(f"no belief matches {text!r} (see `advisor beliefs`)")
+        ids = ", ".join(f"#{b.id}" for b in matches[:6])
+        raise UsageError(f"{len(matches)} beliefs match {text!r} ({ids}); use the id")
+
+    def exact_belief(self, statement: str) -> Belief | None:
+        needle = normalize_statement(statement)
+        for belief in self.all_beliefs():
+            if normalize_statement(belief.statement) == needle:
+                return belief
+        return None
+
+    def similar_beliefs(self, statement: str, limit: int = 3) -> list[tuple[Belief, float]]:
+        """Existing beliefs whose statement is close to `statement`, most alike first."""
+        needle = normalize_statement(statement)
+        scored = []
+        for belief in self.all_beliefs():
+            ratio = difflib.SequenceMatcher(None, needle, normalize_statement(belief.statement)).ratio()
+            if ratio >= SIMILARITY_THRESHOLD:
+                scored.append((belief, ratio))
+        scored.sort(key=lambda pair: -pair[1])
+        return scored[:limit]
+
+    def _belief_for(self, conn: sqlite3.Connection, statement: str, belief_id: int | None) -> int:
+        if belief_id is not None:
+            self.get_belief(belief_id)
+            return belief_id
+        statement = clean_statement(statement)
+        existing = self.exact_belief(statement)
+        if existing:
+            return existing.id
+        cur = conn.execute(
+            "INSERT INTO beliefs (statement, created_at) VALUES (?, ?)", (statement, now().isoformat())
+        )
+        return int(cur.lastrowid)
+
+    def set_resolve_by(self, belief_id: int, resolve_by: date | None) -> Belief:
+        self.get_belief(belief_id)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE beliefs SET resolve_by = ? WHERE id = ?",
+                (resolve_by.isoformat() if resolve_by else None, belief_id),
+            )
+        return self.get_belief(belief_id)
+
+    def resolve_belief(self, belief_id: int, outcome: str) -> Belief:
+        if outcome not in ("yes", "no", "ambiguous"):
+            raise UsageError(f"a resolution is yes, no or ambiguous, not {outcome!r}")
+        self.get_belief(belief_id)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE beliefs SET resolution = ?, resolved_at = ? WHERE id = ?",
+                (outcome, now().isoformat(), belief_id),
+            )
+        return self.get_belief(belief_id)
+
+    # ------------------------------------------------------------------- ratings
+    def _insert_rating(
+        self,
+        conn: sqlite3.Connection,
+        entry_id: int,
+        belief_id: int,
+        phase: str,
+        credence: float | None,
+        reason: str,
+        dropped: bool = False,
+        replace: bool = False,
+    ) -> Rating:
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        try:
+            cur = conn.execute(
+                f"{verb} INTO ratings (entry_id, belief_id, phase, credence, reason, dropped, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (entry_id, belief_id, phase, credence, (reason or "").strip(), int(dropped), now().isoformat()),
+            )
+        except sqlite3.IntegrityError:
+            raise UsageError(
+                f"belief #{belief_id} is already rated in the {phase} of entry #{entry_id}"
+            ) from None
+        row = self._one("SELECT * FROM ratings WHERE id = ?", (cur.lastrowid,))
+        return Rating.model_validate(dict(row))
+
+    def add_pre_belief(
+        self,
+        entry_id: int,
+        statement: str = "",
+        credence: object = None,
+        reason: str = "",
+        belief_id: int | None = None,
+        resolve_by: date | None = None,
+    ) -> Rating:
+        """Rate a belief (new, matched by statement, or by id) in an entry's pre; commits at once."""
+        credence = validate_credence(credence)
+        entry = self.get_entry(entry_id)
+        if entry.post_status != "none":
+            raise UsageError(f"entry #{entry_id} already has a post; its pre can no longer change")
+        with self.transaction() as conn:
+            bid = self._belief_for(conn, statement, belief_id)
+            rating = self._insert_rating(conn, entry_id, bid, "pre", credence, reason)
+            if resolve_by is not None:
+                self.set_resolve_by(bid, resolve_by)
+            return rating
+
+    def create_pre_entry(
+        self, about: str, beliefs: Sequence[dict[str, Any]], **entry_fields: Any
+    ) -> Entry:
+        """An entry and all its pre beliefs in one transaction (for files and scripts)."""
+        if not beliefs:
+            raise UsageError("no beliefs given; a pre entry needs at least one")
+        with self.transaction():
+            entry = self.create_entry(about, **entry_fields)
+            for item in beliefs:
+                self.add_pre_belief(
+                    entry.id,
+                    item.get("statement", ""),
+                    item.get("credence"),
+                    item.get("reason", ""),
+                    belief_id=item.get("belief_id"),
+                    resolve_by=item.get("resolve_by"),
+                )
+        return entry
+
+    def pre_beliefs(self, entry_id: int) -> list[BeliefView]:
+        self.get_entry(entry_id)
+        rows = self._all(
+            "SELECT b.id AS belief_id, b.statement, r.credence, r.reason FROM ratings r"
+            " JOIN beliefs b ON b.id = r.belief_id"
+            " WHERE r.entry_id = ? AND r.phase = 'pre' ORDER BY r.id",
+            (entry_id,),
+        )
+        return [BeliefView.model_validate(dict(r)) for r in rows]
+
+    def post_ratings(self, entry_id: int) -> dict[int, Rating]:
+        rows = self._all(
+            "SELECT * FROM ratings WHERE entry_id = ? AND phase = 'post' ORDER BY id", (entry_id,)
+        )
+        return {r["belief_id"]: Rating.model_validate(dict(r)) for r in rows}
+
+    def begin_post(self, entry_id: int, amend: bool = False) -> Entry:
+        """Check a post may be written (or resumed, or amended) and mark it in progress."""
+        entry = self.get_entry(entry_id)
+        if not self.pre_beliefs(entry_id):
+            raise UsageError(f"entry #{entry_id} has no pre beliefs to re-rate")
+        if entry.post_status == "complete" and not amend:
+            raise UsageError(
+                f"entry #{entry_id} already has a post; use `advisor journal post {entry_id} --amend` to change it"
+            )
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE entries SET post_status = 'in_progress' WHERE id = ? AND post_status = 'none'",
+                (entry_id,),
+            )
+        return self.get_entry(entry_id)
+
+    def _post_target(self, entry_id: int, belief_id: int) -> None:
+        if belief_id not in {b.belief_id for b in self.pre_beliefs(entry_id)}:
+            raise UsageError(f"belief #{belief_id} is not in the pre of entry #{entry_id}")
+
+    def _mark_post_started(self, conn: sqlite3.Connection, entry_id: int) -> None:
+        conn.execute(
+            "UPDATE entries SET post_status = 'in_progress' WHERE id = ? AND post_status = 'none'",
+            (entry_id,),
+        )
+
+    def rate_post(self, entry_id: int, belief_id: int, credence: object, reason: str = "") -> Rating:
+        """Re-rate a pre belief after the conversation; commits at once (so Ctrl-C loses nothing)."""
+        credence = validate_credence(credence)
+        self._post_target(entry_id, belief_id)
+        with self.transaction() as conn:
+            self._mark_post_started(conn, entry_id)
+            return self._insert_rating(conn, entry_id, belief_id, "post", credence, reason, replace=True)
+
+    def drop_in_post(self, entry_id: int, belief_id: int, reason: str = "") -> Rating:
+        """The user no longer holds (or no longer cares about) a pre belief."""
+        self._post_target(entry_id, belief_id)
+        with self.transaction() as conn:
+            self._mark_post_started(conn, entry_id)
+            return self._insert_rating(
+                conn, entry_id, belief_id, "post", None, reason, dropped=True, replace=True
+            )
+
+    def add_post_belief(
+        self,
+        entry_id: int,
+        statement: str = "",
+        credence: object = None,
+        reason: str = "",
+        belief_id: int | None = None,
+    ) -> Rating:
+        """A belief that appeared during the conversation (or an older one it brought up)."""
+        credence = validate_credence(credence)
+        self.get_entry(entry_id)
+        with self.transaction() as conn:
+            self._mark_post_started(conn, entry_id)
+            bid = self._belief_for(conn, statement, belief_id)
+            return self._insert_rating(conn, entry_id, bid, "post", credence, reason, replace=True)
+
+    def complete_post(self, entry_id: int) -> Entry:
+        self.get_entry(entry_id)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE entries SET post_status = 'complete', post_completed_at = ? WHERE id = ?",
+                (now().isoformat(), entry_id),
+            )
+        return self.get_entry(entry_id)
+
+    def apply_post(self, entry_id: int, items: Sequence[dict[str, Any]], amend: bool = False) -> Entry:
+        """A whole post from a file, in one transaction: re-ratings, drops and new beliefs."""
+        with self.transaction():
+            self.begin_post(entry_id, amend=amend)
+            pre = {b.belief_id: b for b in self.pre_beliefs(entry_id)}
+            by_statement = {normalize_statement(b.statement): b.belief_id for b in pre.values()}
+            for item in items:
+                bid = item.get("belief_id")
+                if bid is None and item.get("statement"):
+                    bid = by_statement.get(normalize_statement(item["statement"]))
+                if bid is not None and bid in pre:
+                    if item.get("dropped"):
+                        self.drop_in_post(entry_id, bid, item.get("reason", ""))
+                    else:
+                        self.rate_post(entry_id, bid, item.get("credence"), item.get("reason", ""))
+                else:
+                    self.add_post_belief(
+                        entry_id, item.get("statement", ""), item.get("credence"),
+                        item.get("reason", ""), belief_id=bid,
+                    )
+            return self.complete_post(entry_id)
+
+    # --------------------------------------------------------------------- views
+    def entry_diff(self, entry_id: int) -> EntryDiff:
+        entry = self.get_entry(entry_id)
+        pre = self.pre_beliefs(entry_id)
+        post = self.post_ratings(entry_id)
+        diff = EntryDiff(entry=entry)
+        pre_ids = set()
+        for b in pre:
+            pre_ids.add(b.belief_id)
+            row = DiffRow(
+                belief_id=b.belief_id, statement=b.statement, before=b.credence, before_reason=b.reason
+            )
+            rating = post.get(b.belief_id)
+            if rating is None:
+                diff.unrated.append(row)
+            elif rating.dropped:
+                row.reason = rating.reason
+                diff.dropped.append(row)
+            else:
+                row.after, row.reason = rating.credence, rating.reason
+                diff.moved.append(row)
+        diff.moved.sort(key=lambda r: (-abs(r.change), r.belief_id))
+        for bid, rating in post.items():
+            if bid not in pre_ids:
+                belief = self.get_belief(bid)
+                diff.new.append(
+                    DiffRow(belief_id=bid, statement=belief.statement, after=rating.credence, reason=rating.reason)
+                )
+        return diff
+
+    def belief_history(self, belief_id: int) -> BeliefHistory:
+        belief = self.get_belief(belief_id)
+        rows = self._all(
+            "SELECT r.*, e.about AS entry_about FROM ratings r JOIN entries e ON e.id = r.entry_id"
+            " WHERE r.belief_id = ? ORDER BY r.created_at, r.id",
+            (belief_id,),
+        )
+        points = [
+            HistoryPoint(
+                entry_id=r["entry_id"], entry_about=r["entry_about"], phase=r["phase"],
+                credence=r["credence"], reason=r["reason"], dropped=bool(r["dropped"]), at=r["created_at"],
+            )
+            for r in rows
+        ]
+        return BeliefHistory(belief=belief, points=points)
+
+    def list_beliefs(self) -> list[BeliefSummary]:
+        """Every belief with its latest credence, how often rated, and its last change."""
+        ratings: dict[int, list[sqlite3.Row]] = {}
+        for r in self._all("SELECT * FROM ratings ORDER BY created_at, id"):
+            ratings.setdefault(r["belief_id"], []).append(r)
+        out = []
+        for belief in self.all_beliefs():
+            rows = ratings.get(belief.id, [])
+            values = [r["credence"] for r in rows if not r["dropped"]]
+            out.append(
+                BeliefSummary(
+                    belief=belief,
+                    latest=values[-1] if values else None,
+                    times_rated=len(values),
+                    last_change=(values[-1] - values[-2]) if len(values) >= 2 else None,
+                    last_rated_at=rows[-1]["created_at"] if rows else None,
+                    dropped=bool(rows and rows[-1]["dropped"]),
+                    history=values,
+                )
+            )
+        return out
+
+    def credence_before(self, belief_id: int, moment: datetime | None) -> float | None:
+        """The latest credence given to a belief up to `moment` (all time when None)."""
+        sql = "SELECT credence FROM ratings WHERE belief_id = ? AND dropped = 0"
+        params: list[Any] = [belief_id]
+        if moment is not None:
+            sql += " AND created_at <= ?"
+            params.append(moment.isoformat())
+        row = self.conn.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT 1", params).fetchone()
+        return None if row is None else float(row[0])
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or exc.__class__.__name__

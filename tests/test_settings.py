@@ -1,0 +1,66 @@
+"""Settings: sources and their order, secrets never shown, `advisor config` round trips."""
+
+from __future__ import annotations
+
+import json
+
+from advisor.settings import Settings
+
+
+def test_env_overrides_config_file_and_nested_delimiter(advisor_env, monkeypatch, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[model]\nname = "from-file"\nbase_url = "http://127.0.0.1:9/v1"\n')
+    monkeypatch.setenv("ADVISOR_MODEL__NAME", "from-env")
+    s = Settings()
+    assert s.model.name == "from-env"
+    assert s.model.base_url == "http://127.0.0.1:9/v1"
+    assert Settings(home=tmp_path / "x").home == tmp_path / "x"
+
+
+def test_default_home_is_xdg_data_dir(advisor_env, monkeypatch, tmp_path):
+    monkeypatch.delenv("ADVISOR_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert Settings().home == tmp_path / "data" / "advisor"
+
+
+def test_chroma_url_shortcut_and_openai_key_fallback(advisor_env, monkeypatch):
+    monkeypatch.setenv("ADVISOR_CHROMA_URL", "http://127.0.0.1:8123")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789")
+    s = Settings()
+    assert s.knowledge.chroma_url == "http://127.0.0.1:8123"
+    assert s.model.api_key.get_secret_value() == "sk-test-0123456789"
+
+
+def test_config_show_masks_the_key(cli):
+    secret = "sk-live-SECRET-abcdef123456"
+    r = cli("config", "show", env={"OPENAI_API_KEY": secret})
+    assert r.code == 0
+    assert secret not in r.out and "SECRET" not in r.out
+    assert "model.api_key" in r.out
+    data = json.loads(cli("config", "show", "--json", env={"ADVISOR_MODEL__API_KEY": secret}).out)
+    assert data["model"]["api_key"].startswith("set (") and secret not in json.dumps(data)
+
+
+def test_config_set_writes_toml_and_refuses_bad_values(cli, advisor_env):
+    assert cli("config", "set", "model.provider", "local").code == 0
+    assert cli("config", "set", "knowledge.top_k", "8").code == 0
+    data = json.loads(cli("config", "show", "--json").out)
+    assert data["model"]["provider"] == "local" and data["knowledge"]["top_k"] == 8
+    from pathlib import Path
+
+    cfg = Path(advisor_env["ADVISOR_CONFIG"])
+    before = cfg.read_text()
+    bad = cli("config", "set", "model.temperature", "9")
+    assert bad.code != 0 and "Traceback" not in bad.err and "temperature" in bad.err
+    assert cli("config", "set", "model.nonsense", "1").code != 0
+    assert cfg.read_text() == before
+    assert cli("config", "unset", "model.provider").code == 0
+    assert json.loads(cli("config", "show", "--json").out)["model"]["provider"] == "auto"
+
+
+def test_broken_config_file_is_one_line(cli, advisor_env):
+    from pathlib import Path
+
+    Path(advisor_env["ADVISOR_CONFIG"]).write_text("[model\nname = ")
+    r = cli("journal", "list")
+    assert r.code != 0 and "not valid TOML" in r.err and "Traceback" not in r.err
