@@ -53,3 +53,89 @@ def cli(advisor_env: dict[str, str]):
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+# ---------------------------------------------------------------- knowledge base (kb_ fixtures)
+
+KB_SEEDS = REPO.parent / "shared" / "seeds"
+
+KB_CARDS = {
+    "interpretability.md": """---
+title: Mechanistic interpretability
+kind: subfield
+topics: [interpretability, alignment]
+sources:
+  - {author: Example Author, title: A primer, where: "https://example.org/primer", date: "2024"}
+---
+
+## What it is
+
+Mechanistic interpretability reverse-engineers the circuits inside neural networks: which
+features a model represents and how its weights compute them, using probes, sparse
+autoencoders and activation patching.
+
+## Core problems
+
+Superposition makes single neurons polysemantic, so features must be recovered from directions
+in activation space rather than from individual units.
+""",
+    "governance.md": """---
+title: AI governance careers
+kind: career-path
+topics: [governance, policy]
+sources: []
+---
+
+## Who it suits
+
+People who like institutions, law and negotiation: compute governance, standards bodies,
+export controls and legislative staff roles shape how frontier labs are regulated.
+
+## First steps
+
+Read policy briefs, apply to fellowships in government, and learn enough machine learning to be
+credible with technical staff.
+""",
+    "calibration.md": """---
+title: Calibrated forecasting
+kind: epistemics
+topics: [epistemics]
+sources: []
+---
+
+## Why it matters
+
+When you choose a research direction you are betting on forecasts; tracking probabilities and
+scoring them with the Brier score shows whether your confidence is well placed.
+""",
+}
+
+
+@pytest.fixture(scope="session")
+def kb_cards_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small curated knowledge folder (three cards with front matter and `## ` headings)."""
+    d = tmp_path_factory.mktemp("kb-cards")
+    for name, text in KB_CARDS.items():
+        (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+def kb_make_settings(home: Path, cards: Path, **knowledge: object):
+    from advisor.settings import Settings
+
+    return Settings(home=home, knowledge={"curated_dir": cards, **knowledge})
+
+
+@pytest.fixture(scope="session")
+def kb_index(tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path):
+    """A shared, read-only knowledge base: the three cards + two seed essays added as notes."""
+    from advisor.knowledge import KnowledgeBase
+
+    if not KB_SEEDS.is_dir():
+        pytest.skip("seed essays ../shared/seeds are not present")
+    home = tmp_path_factory.mktemp("kb-home")
+    kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir))
+    report = kb.add_paths([KB_SEEDS / "000_4fffab4aa0de65b6.txt", KB_SEEDS / "004_e3125a8550adfd57.txt"])
+    assert report.ok, report
+    yield kb
+    kb.close()

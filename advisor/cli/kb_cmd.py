@@ -1,0 +1,133 @@
+"""`advisor kb`: status, reindex and search over the curated cards and your notes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    kb = subparsers.add_parser("kb", help="the knowledge base: status, reindex, search")
+    sub = kb.add_subparsers(dest="kb_command", metavar="SUBCOMMAND")
+
+    p = sub.add_parser("status", help="every source: indexed, changed, missing or failed (and why)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("reindex", help="bring the index up to date (skips unchanged files by hash)")
+    p.add_argument("--full", action="store_true", help="drop the index and rebuild it from the files")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("search", help="the passages that best match a question")
+    p.add_argument("query", help="what to look for")
+    p.add_argument("-k", type=int, default=None, help="how many passages (default: knowledge.top_k)")
+    p.add_argument("--kind", choices=("curated", "note"), help="only curated cards or only your notes")
+    p.add_argument("--topic", action="append", dest="topics", metavar="TOPIC",
+                   help="only sources with this topic (repeatable)")
+    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
+                   help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+
+def open_kb() -> Any:
+    from advisor.knowledge import KnowledgeBase
+    from advisor.settings import ensure_home, load_settings
+
+    settings = load_settings()
+    ensure_home(settings)
+    return KnowledgeBase(settings)
+
+
+class ProgressBar:
+    """A simple stderr bar, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.drawn = False
+
+    def __call__(self, progress: Any) -> None:
+        if not self.enabled or progress.total <= 0:
+            return
+        width = 30
+        filled = int(width * progress.fraction)
+        name = (progress.current or "")[-30:]
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {progress.fraction:4.0%} {name:<30}"
+        )
+        self.stream.flush()
+        self.drawn = True
+
+    def done(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.flush()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    rows = kb.status()
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("Nothing indexed yet: add notes with `advisor notes add PATH`.")
+        return 0
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.state] = counts.get(r.state, 0) + 1
+        line = f"{r.state:<8} {r.kind:<7} {r.title[:50]:<50} {r.chunks:>5} chunks  {r.path}"
+        print(line)
+        if r.detail and r.state != "indexed":
+            print(f"{'':17}{r.detail}")
+        elif r.detail:
+            print(f"{'':17}warning: {r.detail}")
+    print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    bar = ProgressBar("indexing")
+    try:
+        report = kb.reindex(full=args.full, progress=bar)
+    finally:
+        bar.done()
+    if args.json:
+        print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        print(
+            f"{report.indexed} indexed ({report.chunks} chunks), {report.unchanged} unchanged, "
+            f"{report.removed} removed, {len(report.failed)} failed in {report.seconds:.2f}s"
+        )
+        for f in report.failed:
+            sys.stderr.write(f"advisor: {f.path}: {f.detail}\n")
+    return 1 if report.failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from advisor.errors import UsageError
+
+    if args.k is not None and args.k < 1:
+        raise UsageError("-k must be at least 1")
+    kb = open_kb()
+    passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
+    if args.json:
+        print(json.dumps([p.model_dump(mode="json") for p in passages], indent=2, ensure_ascii=False))
+        return 0
+    if not passages:
+        print("No passages found. Add notes with `advisor notes add PATH`.")
+        return 0
+    for i, p in enumerate(passages, start=1):
+        print(f"{i}. {p.title} [{p.kind}] {p.location}  (score {p.score:.4f})")
+        print(f"   {p.source}")
+        excerpt = textwrap.shorten(p.text, width=300, placeholder=" …")
+        print(textwrap.indent(textwrap.fill(excerpt, width=88), "   "))
+        print()
+    return 0

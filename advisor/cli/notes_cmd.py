@@ -1,0 +1,146 @@
+"""`advisor notes`: add, write, list and remove your own notes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from advisor.cli.kb_cmd import ProgressBar, open_kb
+from advisor.errors import UsageError
+
+TEMPLATE = "---\ntitle: \n---\n\n"
+
+
+def register(subparsers: Any) -> None:
+    notes = subparsers.add_parser("notes", help="your own notes, used alongside the curated cards")
+    sub = notes.add_subparsers(dest="notes_command", metavar="SUBCOMMAND")
+
+    p = sub.add_parser("add", help="add files or folders (.md, .txt, .pdf), or - for stdin")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive) or -")
+    p.add_argument("--title", help="title for a note read from stdin")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("new", help="write a new note in $EDITOR")
+    p.add_argument("--title", help="the note's title")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("list", help="list your notes")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("rm", help="remove a note and its index entries")
+    p.add_argument("id", help="the note id (see `advisor notes list`)")
+    p.set_defaults(func=cmd_rm)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from advisor.knowledge import AddReport
+
+    paths = list(args.paths)
+    if args.title and "-" not in paths:
+        raise UsageError("--title applies to a note read from stdin (`advisor notes add - --title ...`)")
+    kb = open_kb()
+    report = AddReport()
+    if "-" in paths:
+        paths = [p for p in paths if p != "-"]
+        data = sys.stdin.buffer.read()
+        text = data.decode("utf-8", errors="replace")
+        if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
+            sys.stderr.write("advisor: warning: stdin is not valid UTF-8; undecodable bytes replaced\n")
+        try:
+            report.items.append(kb.add_text(text, args.title, origin="stdin"))
+        except UsageError as exc:
+            from advisor.knowledge import AddOutcome
+
+            report.items.append(AddOutcome(path="-", outcome="failed", message=exc.message))
+    if paths:
+        bar = ProgressBar("adding")
+        try:
+            report.items.extend(kb.add_paths(paths, progress=bar).items)
+        finally:
+            bar.done()
+    if args.json:
+        print(json.dumps([i.model_dump(mode="json") for i in report.items], indent=2, ensure_ascii=False))
+    else:
+        for item in report.items:
+            if item.outcome == "failed":
+                sys.stderr.write(f"advisor: {item.path}: {item.message}\n")
+                continue
+            extra = f" ({item.message})" if item.message else f" ({item.chunks} chunks)"
+            print(f"{item.outcome:<9} {item.note_id}  {item.title}{extra}")
+            if item.warning:
+                sys.stderr.write(f"advisor: warning: {item.path}: {item.warning}\n")
+        n_failed = len(report.failed)
+        print(
+            f"{report.count('added')} added, {report.count('updated')} updated, "
+            f"{report.count('unchanged')} unchanged, {n_failed} failed"
+        )
+    return 1 if report.failed else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import yaml
+
+    kb = open_kb()
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    kb.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".md", dir=kb.notes_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(TEMPLATE.replace("title: ", f"title: {args.title}" if args.title else "title: "))
+        try:
+            rc = subprocess.call([*shlex.split(editor), tmp])
+        except OSError as exc:
+            raise UsageError(f"cannot start editor {editor!r} ($EDITOR): {exc.strerror or exc}") from None
+        if rc != 0:
+            raise UsageError(f"editor {editor!r} exited with status {rc}; note not saved")
+        raw = Path(tmp).read_text(encoding="utf-8", errors="replace")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    title = args.title
+    body = raw
+    if raw.startswith("---"):
+        parts = raw.split("\n---", 1)
+        if len(parts) == 2:
+            try:
+                meta = yaml.safe_load(parts[0].lstrip("-\n")) or {}
+            except yaml.YAMLError:
+                meta = {}
+            if isinstance(meta, dict) and meta.get("title"):
+                title = str(meta["title"])
+            body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    if not body.strip():
+        raise UsageError("empty note: nothing saved")
+    item = kb.add_text(body, title, origin="editor")
+    print(f"{item.outcome:<9} {item.note_id}  {item.title} ({item.chunks} chunks)")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    notes = kb.list_notes()
+    if args.json:
+        print(json.dumps([n.model_dump(mode="json") for n in notes], indent=2, ensure_ascii=False))
+        return 0
+    if not notes:
+        print("No notes yet: `advisor notes add PATH`, `advisor notes add -` or `advisor notes new`.")
+        return 0
+    for n in notes:
+        flag = "" if n.status == "indexed" else f"  [{n.status}: {n.warning}]"
+        print(f"{n.id}  {n.title[:60]:<60} {n.chunks:>5} chunks  {n.path}{flag}")
+    return 0
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    info = kb.remove_note(args.id)
+    print(f"removed {info.id}  {info.title} ({info.chunks} chunks)")
+    return 0

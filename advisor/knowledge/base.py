@@ -1,0 +1,754 @@
+"""KnowledgeBase: the curated cards plus the user's notes, indexed for hybrid retrieval.
+
+- Notes are copied into `settings.notes_dir` (files the user can read); the index is derived
+  from them and from the curated cards, and can always be rebuilt (`reindex(full=True)`).
+- The SQLite catalog (`index_dir/lexical.sqlite3`) holds sources, hashes, chunk texts and the
+  FTS5 BM25 index; Chroma (`index_dir/chroma`, or a server) holds the vectors.
+- Search fuses dense and lexical rankings by reciprocal rank fusion.
+
+Stores are opened on first use; heavy libraries (onnxruntime, chromadb) are imported then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from advisor.errors import StorageError, UsageError
+from advisor.knowledge.models import (
+    AddOutcome,
+    AddReport,
+    NoteInfo,
+    Passage,
+    Progress,
+    ProgressCallback,
+    ReindexReport,
+    SourceStatus,
+)
+from advisor.knowledge.sources import (
+    SUPPORTED_SUFFIXES,
+    FileInfo,
+    SourceError,
+    chunk_document,
+    inspect_file,
+    open_document,
+    slugify,
+)
+
+if TYPE_CHECKING:
+    from advisor.knowledge.dense import DenseIndex
+    from advisor.knowledge.embedder import Embedder
+    from advisor.knowledge.store import Catalog
+    from advisor.settings import Settings
+
+Mode = Literal["hybrid", "dense", "lexical"]
+KINDS = ("curated", "note")
+RRF_K = 60
+EMBED_BATCH = 16
+CATALOG_FILE = "lexical.sqlite3"
+_NOTE_NAME = re.compile(r"^([0-9a-f]{8})-")
+_FAILED_ADD = "add:"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def embed_text(title: str, location: str, text: str) -> str:
+    """What gets embedded for a chunk: its title and heading give short chunks their context."""
+    heading = location[2:] if location.startswith("§ ") else ""
+    return "\n".join(part for part in (title, heading, text) if part)
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of several rankings of ids: score = Σ 1 / (k + rank)."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class _Ticker:
+    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
+        self.total, self.done, self.callback = total, 0, callback
+        self._last = 0.0
+
+    def tick(self, done: int, current: str, force: bool = False) -> None:
+        self.done = done
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if force or now - self._last >= 0.05:
+            self._last = now
+            self.callback(Progress(done=min(done, self.total), total=self.total, current=current))
+
+
+class KnowledgeBase:
+    """The knowledge base for one ADVISOR_HOME. Construct cheaply; stores open on first use."""
+
+    def __init__(self, settings: "Settings", *, embedder: "Embedder | None" = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._catalog: Catalog | None = None
+        self._dense: DenseIndex | None = None
+        self._synced = False
+        self._n_chunks: int | None = None
+
+    # ------------------------------------------------------------------ places
+    @property
+    def notes_dir(self) -> Path:
+        return self.settings.notes_dir
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir
+
+    @property
+    def curated_dir(self) -> Path | None:
+        configured = self.settings.knowledge.curated_dir
+        if configured is not None:
+            return Path(configured).expanduser()
+        from advisor import resources
+
+        try:
+            return resources.knowledge_dir()
+        except FileNotFoundError:
+            return None
+
+    # ------------------------------------------------------------------ stores
+    @property
+    def catalog(self) -> "Catalog":
+        if self._catalog is None:
+            from advisor.knowledge.store import Catalog
+
+            self._catalog = Catalog(self.index_dir / CATALOG_FILE)
+        return self._catalog
+
+    @property
+    def embedder(self) -> "Embedder":
+        if self._embedder is None:
+            from advisor.knowledge.embedder import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @property
+    def dense(self) -> "DenseIndex":
+        if self._dense is None:
+            from advisor.knowledge.dense import DenseIndex
+            from advisor.knowledge.embedder import chroma_embedding_function
+
+            self._dense = DenseIndex(
+                self.index_dir,
+                self.settings.knowledge.chroma_url,
+                chroma_embedding_function(self._embedder),
+            )
+            self._repair_dense()
+        return self._dense
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+        if self._dense is not None:
+            try:
+                self._dense.client.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._dense = None
+        self._synced = False
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _repair_dense(self) -> int:
+        """Make the vector store match the catalog (e.g. a fresh Chroma server, an interrupted run)."""
+        assert self._dense is not None
+        cat = self.catalog
+        if self._dense.count() == cat.chunk_count():
+            return 0
+        have = set(self._dense.all_ids())
+        want = set(cat.chunk_ids())
+        extra = sorted(have - want)
+        if extra:
+            self._dense.delete(extra)
+        missing = sorted(want - have)
+        for i in range(0, len(missing), 256):
+            rows = cat.iter_chunks(missing[i : i + 256])
+            self._upsert_vectors(rows)
+        return len(extra) + len(missing)
+
+    def _upsert_vectors(self, rows: Sequence[Any]) -> None:
+        import json
+
+        from advisor.knowledge.dense import chunk_metadata
+
+        if not rows:
+            return
+        vecs = self.embedder.embed([embed_text(r["title"], r["location"], r["text"]) for r in rows])
+        assert self._dense is not None
+        self._dense.upsert(
+            [r["chunk_id"] for r in rows],
+            vecs,
+            [chunk_metadata(r["source_id"], r["kind"], json.loads(r["topics"])) for r in rows],
+        )
+
+    # ------------------------------------------------------------------ sources on disk
+    def _disk_sources(self) -> dict[str, tuple[str, Path]]:
+        found: dict[str, tuple[str, Path]] = {}
+        cdir = self.curated_dir
+        if cdir is not None and cdir.is_dir():
+            for path in sorted(cdir.rglob("*.md")):
+                rel = path.relative_to(cdir)
+                if any(p.startswith((".", "_")) for p in rel.parts):
+                    continue
+                if path.name.lower() in ("readme.md", "contributing.md"):
+                    continue
+                found["curated:" + rel.as_posix()] = ("curated", path)
+        if self.notes_dir.is_dir():
+            for path in sorted(self.notes_dir.iterdir()):
+                if path.name.startswith(".") or not path.is_file():
+                    continue
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                found["note:" + _note_id(path)] = ("note", path)
+        return found
+
+    # ------------------------------------------------------------------ indexing
+    def _ready(self) -> None:
+        """Open the stores and bring the index up to date with the files (cheap when unchanged)."""
+        if not self._synced:
+            self._sync(use_stat=True)
+            self._synced = True
+
+    def _sync(self, *, use_stat: bool, progress: ProgressCallback | None = None) -> ReindexReport:
+        started = time.perf_counter()
+        cat = self.catalog
+        report = ReindexReport()
+        disk = self._disk_sources()
+        rows = {r["source_id"]: r for r in cat.sources() if not r["source_id"].startswith(_FAILED_ADD)}
+        todo: list[tuple[str, str, FileInfo]] = []
+        for sid, (kind, path) in disk.items():
+            row = rows.get(sid)
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if row is not None and use_stat and (st.st_size, st.st_mtime_ns) == (row["size"], row["mtime_ns"]):
+                report.unchanged += 1
+                continue
+            try:
+                info = inspect_file(path)
+            except SourceError as exc:
+                if row is None or row["status"] != "failed" or row["error"] != str(exc):
+                    self._mark_failed(sid, kind, path, str(exc), st.st_size, st.st_mtime_ns, None)
+                report.failed.append(self._failed_status(sid, kind, path, str(exc)))
+                continue
+            if row is not None and row["sha256"] == info.sha256:
+                cat.touch_source(sid, info.size, info.mtime_ns)
+                if row["status"] == "failed":
+                    report.failed.append(self._failed_status(sid, kind, path, row["error"] or ""))
+                else:
+                    report.unchanged += 1
+                continue
+            todo.append((sid, kind, info))
+        for sid, row in rows.items():
+            if sid not in disk:
+                self._delete_source(sid)
+                report.removed += 1
+        ticker = _Ticker(sum(i.size for _, _, i in todo), progress)
+        base = 0
+        for sid, kind, info in todo:
+            try:
+                n = self._index_source(sid, kind, info, ticker, base)
+                report.indexed += 1
+                report.chunks += n
+            except SourceError as exc:
+                report.failed.append(self._failed_status(sid, kind, info.path, str(exc)))
+            base += info.size
+            ticker.tick(base, info.path.name, force=True)
+        if todo and self._dense is not None:
+            self._repair_dense()
+        self._n_chunks = None
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _failed_status(self, sid: str, kind: str, path: Path, error: str) -> SourceStatus:
+        return SourceStatus(
+            source_id=sid, kind=kind, title=path.name, path=str(path), state="failed", detail=error  # type: ignore[arg-type]
+        )
+
+    def _mark_failed(
+        self, sid: str, kind: str, path: Path, error: str, size: int | None, mtime: int | None, sha: str | None
+    ) -> None:
+        cat = self.catalog
+        old = cat.chunk_ids(sid)
+        if old:
+            self.dense.delete(old)
+        cat.begin()
+        try:
+            cat.delete_chunks(sid)
+            cat.upsert_source(
+                sid, kind=kind, path=str(path), title=path.name, status="failed", error=error,
+                size=size, mtime_ns=mtime, sha256=sha, n_chunks=0, indexed_at=_now(), topics=[],
+            )
+            cat.commit()
+        except BaseException:
+            cat.rollback()
+            raise
+
+    def _delete_source(self, sid: str) -> int:
+        cat = self.catalog
+        ids = cat.chunk_ids(sid)
+        if ids:
+            self.dense.delete(ids)
+        cat.begin()
+        try:
+            cat.delete_source(sid)
+            cat.commit()
+        except BaseException:
+            cat.rollback()
+            raise
+        self._n_chunks = None
+        return len(ids)
+
+    def _index_source(
+        self,
+        sid: str,
+        kind: str,
+        info: FileInfo,
+        ticker: _Ticker | None = None,
+        base: int = 0,
+        origin: str | None = None,
+        title: str | None = None,
+    ) -> int:
+        """(Re)index one file: replace its chunks (stable ids `<source_id>#<n>`); returns the count."""
+        from advisor.knowledge.dense import chunk_metadata
+
+        cat = self.catalog
+        dense = self.dense
+        embedder = self.embedder
+        prev = cat.source(sid)
+        old_ids = set(cat.chunk_ids(sid))
+        new_ids: list[str] = []
+        try:
+            doc = open_document(info, fallback_title=title)
+            doc_title = title if (title and not doc.meta.get("title")) else doc.title
+            meta = chunk_metadata(sid, kind, doc.topics)
+            cat.begin()
+            cat.delete_chunks(sid)
+            seen: set[str] = set()
+            batch: list[Any] = []
+
+            def flush() -> None:
+                if not batch:
+                    return
+                ids = [f"{sid}#{c.ord}" for c in batch]
+                vecs = embedder.embed([embed_text(doc_title, c.location, c.text) for c in batch])
+                dense.upsert(ids, vecs, [meta] * len(batch))
+                cat.add_chunks((i, sid, c.ord, c.text, doc_title, c.location) for i, c in zip(ids, batch))
+                new_ids.extend(ids)
+                if ticker is not None:
+                    ticker.tick(base + batch[-1].end_offset, info.path.name)
+                batch.clear()
+
+            for chunk in chunk_document(doc, self.settings.knowledge.chunk_words, info.fmt == "markdown"):
+                digest = hashlib.blake2b(chunk.text.encode(), digest_size=16).digest()
+                if digest in seen:  # a passage repeated within the file is indexed once
+                    continue
+                seen.add(digest)
+                batch.append(chunk)
+                if len(batch) >= EMBED_BATCH:
+                    flush()
+            flush()
+            if not new_ids:
+                raise SourceError("no text to index")
+            stale = sorted(old_ids - set(new_ids))
+            if stale:
+                dense.delete(stale)
+            cat.upsert_source(
+                sid,
+                kind=kind,
+                path=str(info.path),
+                title=doc_title,
+                origin=origin if origin is not None else (prev["origin"] if prev else None),
+                sha256=info.sha256,
+                size=info.size,
+                mtime_ns=info.mtime_ns,
+                n_chunks=len(new_ids),
+                status="indexed",
+                error=None,
+                warning=info.warning,
+                card_kind=doc.card_kind,
+                topics=doc.topics,
+                added_at=(prev["added_at"] if prev and prev["added_at"] else _now()),
+                indexed_at=_now(),
+            )
+            cat.commit()
+        except SourceError as exc:
+            cat.rollback()
+            gone = sorted(old_ids | set(new_ids))
+            if gone:
+                dense.delete(gone)
+            self._mark_failed(sid, kind, info.path, str(exc), info.size, info.mtime_ns, info.sha256)
+            raise
+        except BaseException:
+            cat.rollback()
+            raise
+        self._n_chunks = None
+        return len(new_ids)
+
+    # ------------------------------------------------------------------ notes
+    def add_paths(
+        self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None
+    ) -> AddReport:
+        """Copy files (folders recursively: .md, .txt, .pdf) into the notes folder and index them.
+
+        Each bad input becomes a failed item with a one-line reason; the rest are still added.
+        """
+        report = AddReport()
+        files: list[tuple[str, Path]] = []
+        for given in paths:
+            p = Path(given).expanduser()
+            if not p.exists():
+                report.items.append(AddOutcome(path=str(given), outcome="failed", message="no such file or folder"))
+                continue
+            if p.is_dir():
+                found = [
+                    f for f in sorted(p.rglob("*"))
+                    if f.is_file()
+                    and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                ]
+                if not found:
+                    report.items.append(AddOutcome(
+                        path=str(given), outcome="failed", message="folder has no .md, .txt or .pdf files"
+                    ))
+                files += [(str(f), f) for f in found]
+            else:
+                files.append((str(given), p))
+        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        checked: list[tuple[str, Path, FileInfo]] = []
+        for shown, p in files:
+            try:
+                checked.append((shown, p, inspect_file(p)))
+            except SourceError as exc:
+                report.items.append(AddOutcome(path=shown, outcome="failed", message=str(exc)))
+                self._record_failed_add(p, str(exc))
+        self._ready()
+        ticker = _Ticker(sum(i.size for _, _, i in checked), progress)
+        base = 0
+        for shown, p, info in checked:
+            report.items.append(self._add_one(shown, p, info, ticker, base))
+            base += info.size
+            ticker.tick(base, p.name, force=True)
+        return report
+
+    def _record_failed_add(self, path: Path, error: str) -> None:
+        origin = str(path.resolve())
+        cat = self.catalog
+        cat.upsert_source(
+            _FAILED_ADD + origin, kind="note", path=origin, title=path.name, origin=origin,
+            status="failed", error=error, n_chunks=0, indexed_at=_now(), topics=[],
+        )
+
+    def _clear_failed_add(self, origin: str) -> None:
+        self.catalog.db.execute("DELETE FROM sources WHERE source_id=?", (_FAILED_ADD + origin,))
+
+    def _new_note_id(self, seed: str) -> str:
+        cat = self.catalog
+        for salt in range(1000):
+            nid = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()[:8]
+            if cat.source("note:" + nid) is None and not list(self.notes_dir.glob(nid + "-*")):
+                return nid
+        raise StorageError("cannot allocate a note id")  # pragma: no cover
+
+    def _add_one(
+        self, shown: str, src: Path, info: FileInfo, ticker: _Ticker | None, base: int,
+        origin: str | None = None, title: str | None = None,
+    ) -> AddOutcome:
+        origin = origin or str(src.resolve())
+        cat = self.catalog
+        existing = cat.source_by_origin(origin)
+        if existing is not None and existing["sha256"] == info.sha256 and Path(existing["path"]).exists():
+            self._clear_failed_add(origin)
+            return AddOutcome(
+                path=shown, outcome="unchanged", note_id=existing["source_id"][5:], title=existing["title"],
+                chunks=existing["n_chunks"], message="unchanged, skipped",
+            )
+        same = cat.source_by_hash(info.sha256)
+        if same is not None and Path(same["path"]).exists():
+            self._clear_failed_add(origin)
+            return AddOutcome(
+                path=shown, outcome="unchanged", note_id=same["source_id"][5:], title=same["title"],
+                chunks=same["n_chunks"], message=f"same content as note {same['source_id'][5:]}, skipped",
+            )
+        nid = existing["source_id"][5:] if existing is not None else self._new_note_id(origin)
+        dest = self.notes_dir / f"{nid}-{slugify(title or src.stem)}{src.suffix.lower() or '.txt'}"
+        if existing is not None and Path(existing["path"]) != dest:
+            Path(existing["path"]).unlink(missing_ok=True)
+        try:
+            if src.resolve() != dest.resolve():
+                tmp = dest.with_name("." + dest.name + ".part")
+                shutil.copyfile(src, tmp)
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, dest)
+        except OSError as exc:
+            raise StorageError(f"cannot copy {src} into {self.notes_dir}: {exc.strerror or exc}") from None
+        st = dest.stat()
+        copy = FileInfo(dest, st.st_size, st.st_mtime_ns, info.sha256, info.fmt, info.encoding, info.warning)
+        sid = "note:" + nid
+        try:
+            n = self._index_source(sid, "note", copy, ticker, base, origin=origin, title=title)
+        except SourceError as exc:
+            self._delete_source(sid)
+            dest.unlink(missing_ok=True)
+            self._record_failed_add(src, str(exc))
+            return AddOutcome(path=shown, outcome="failed", message=str(exc))
+        self._clear_failed_add(origin)
+        row = cat.source(sid)
+        return AddOutcome(
+            path=shown, outcome="updated" if existing is not None else "added", note_id=nid,
+            title=row["title"] if row else None, chunks=n, warning=info.warning,
+        )
+
+    def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
+        """Save text as a Markdown note (title in its front matter) and index it."""
+        import yaml
+
+        body = text.strip()
+        if not body:
+            raise UsageError("empty note: nothing to add")
+        title = (title or "").strip() or body.splitlines()[0].lstrip("#").strip()[:80] or "Untitled note"
+        content = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
+        data = content.encode("utf-8")
+        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._ready()
+        sha = hashlib.sha256(data).hexdigest()
+        same = self.catalog.source_by_hash(sha)
+        if same is not None and Path(same["path"]).exists():
+            return AddOutcome(
+                path="-", outcome="unchanged", note_id=same["source_id"][5:], title=same["title"],
+                chunks=same["n_chunks"], message=f"same content as note {same['source_id'][5:]}, skipped",
+            )
+        nid = self._new_note_id(sha)
+        dest = self.notes_dir / f"{nid}-{slugify(title)}.md"
+        dest.write_bytes(data)
+        os.chmod(dest, 0o600)
+        info = inspect_file(dest)
+        sid = "note:" + nid
+        try:
+            n = self._index_source(sid, "note", info, origin=origin)
+        except SourceError as exc:
+            self._delete_source(sid)
+            dest.unlink(missing_ok=True)
+            raise UsageError(f"cannot add note: {exc}") from None
+        return AddOutcome(path="-", outcome="added", note_id=nid, title=title, chunks=n)
+
+    def list_notes(self) -> list[NoteInfo]:
+        self._ready()
+        out = []
+        for r in self.catalog.sources("note"):
+            if r["source_id"].startswith(_FAILED_ADD):
+                continue
+            out.append(NoteInfo(
+                id=r["source_id"][5:], title=r["title"], path=r["path"], origin=r["origin"],
+                chunks=r["n_chunks"], size=r["size"] or 0, added_at=r["added_at"], status=r["status"],
+                warning=r["error"] or r["warning"],
+            ))
+        return sorted(out, key=lambda n: (n.added_at or "", n.id))
+
+    def _find_note(self, note_id: str) -> Any:
+        note_id = note_id.strip().removeprefix("note:")
+        if not note_id:
+            raise UsageError("give a note id (see `advisor notes list`)")
+        cat = self.catalog
+        row = cat.source("note:" + note_id)
+        if row is None:
+            rows = cat.db.execute(
+                "SELECT * FROM sources WHERE kind='note' AND source_id LIKE ?", ("note:" + note_id + "%",)
+            ).fetchall()
+            if len(rows) > 1:
+                raise UsageError(f"note id {note_id!r} is ambiguous; give more characters")
+            row = rows[0] if rows else None
+        if row is None:
+            raise UsageError(f"no note with id {note_id!r} (see `advisor notes list`)")
+        return row
+
+    def remove_note(self, note_id: str) -> NoteInfo:
+        """Delete a note's file and its chunks."""
+        self._ready()
+        row = self._find_note(note_id)
+        info = NoteInfo(id=row["source_id"][5:], title=row["title"], path=row["path"], origin=row["origin"],
+                        chunks=row["n_chunks"])
+        path = Path(row["path"])
+        if path.parent.resolve() == self.notes_dir.resolve():
+            path.unlink(missing_ok=True)
+        self._delete_source(row["source_id"])
+        return info
+
+    # ------------------------------------------------------------------ status / reindex
+    def status(self) -> list[SourceStatus]:
+        """Every source and its state, without changing anything."""
+        cat = self.catalog
+        disk = self._disk_sources()
+        out: list[SourceStatus] = []
+        rows = {r["source_id"]: r for r in cat.sources()}
+        for sid, (kind, path) in disk.items():
+            row = rows.get(sid)
+            title = row["title"] if row else path.name
+            if row is None:
+                try:
+                    inspect_file(path)
+                    out.append(SourceStatus(source_id=sid, kind=kind, title=title, path=str(path),  # type: ignore[arg-type]
+                                            state="changed", detail="new, not indexed yet"))
+                except SourceError as exc:
+                    out.append(SourceStatus(source_id=sid, kind=kind, title=title, path=str(path),  # type: ignore[arg-type]
+                                            state="failed", detail=str(exc)))
+                continue
+            st = path.stat()
+            same = (st.st_size, st.st_mtime_ns) == (row["size"], row["mtime_ns"])
+            if not same:
+                try:
+                    same = inspect_file(path).sha256 == row["sha256"]
+                except SourceError as exc:
+                    out.append(SourceStatus(source_id=sid, kind=kind, title=title, path=str(path),  # type: ignore[arg-type]
+                                            state="failed", detail=str(exc)))
+                    continue
+            if row["status"] == "failed" and same:
+                state, detail = "failed", row["error"]
+            elif not same:
+                state, detail = "changed", "changed since indexed"
+            else:
+                state, detail = "indexed", row["warning"]
+            out.append(SourceStatus(source_id=sid, kind=kind, title=title, path=str(path), state=state,  # type: ignore[arg-type]
+                                    detail=detail, chunks=row["n_chunks"]))
+        for sid, row in rows.items():
+            if sid in disk:
+                continue
+            if sid.startswith(_FAILED_ADD):
+                out.append(SourceStatus(source_id=sid, kind="note", title=row["title"], path=row["path"],
+                                        state="failed", detail=f"not added: {row['error']}"))
+            else:
+                out.append(SourceStatus(source_id=sid, kind=row["kind"], title=row["title"], path=row["path"],
+                                        state="missing", chunks=row["n_chunks"],
+                                        detail="file is gone; `advisor kb reindex` drops its chunks"))
+        return out
+
+    def reindex(self, full: bool = False, progress: ProgressCallback | None = None) -> ReindexReport:
+        """Bring the index up to date (by hash); `full` rebuilds both stores from scratch."""
+        if full:
+            self._wipe()
+        report = self._sync(use_stat=False, progress=progress)
+        if not full:
+            self.dense  # opening repairs a vector store that drifted from the catalog
+        self._synced = True
+        return report
+
+    def _wipe(self) -> None:
+        chroma_url = self.settings.knowledge.chroma_url
+        self.close()
+        for name in (CATALOG_FILE, CATALOG_FILE + "-wal", CATALOG_FILE + "-shm"):
+            (self.index_dir / name).unlink(missing_ok=True)
+        if chroma_url:
+            self.dense.reset()
+        else:
+            chroma_dir = self.index_dir / "chroma"
+            try:
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                system = SharedSystemClient._identifier_to_system.pop(str(chroma_dir), None)
+                SharedSystemClient._identifier_to_refcount.pop(str(chroma_dir), None)
+                if system is not None:
+                    system.stop()
+            except Exception:  # noqa: BLE001
+                pass
+            shutil.rmtree(chroma_dir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        kind: str | None = None,
+        topics: list[str] | None = None,
+        *,
+        mode: Mode = "hybrid",
+    ) -> list[Passage]:
+        """The k best passages for a question: dense + BM25 fused by reciprocal rank fusion."""
+        query = (query or "").strip()
+        if not query:
+            raise UsageError("empty search query")
+        if kind is not None and kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}; use curated or note")
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise UsageError(f"unknown search mode {mode!r}")
+        k = k or self.settings.knowledge.top_k
+        if k < 1:
+            raise UsageError("k must be at least 1")
+        topics = [t.strip().lower() for t in topics or [] if t.strip()] or None
+        self._ready()
+        cat = self.catalog
+        if self._n_chunks is None:
+            self._n_chunks = cat.chunk_count()
+        if self._n_chunks == 0:
+            return []
+        depth = min(self._n_chunks, max(4 * k, 40))
+        dense_hits: list[tuple[str, float]] = []
+        lex_hits: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            from advisor.knowledge.dense import where_clause
+
+            vec = self.embedder.embed_one(query)
+            dense_hits = self.dense.query(vec, depth, where_clause(kind, topics))
+        if mode in ("hybrid", "lexical"):
+            try:
+                lex_hits = cat.lexical_search(query, depth, kind, topics)
+            except Exception as exc:  # noqa: BLE001 - sqlite errors on a damaged FTS index
+                from advisor.knowledge.store import corrupt
+
+                raise corrupt(cat.path, exc) from None
+        if mode == "dense":
+            ranked = dense_hits
+        elif mode == "lexical":
+            ranked = lex_hits
+        else:
+            ranked = rrf([[c for c, _ in dense_hits], [c for c, _ in lex_hits]])
+        top = ranked[:k]
+        rows = cat.chunks_by_id([c for c, _ in top])
+        return [self._passage(rows[c], s) for c, s in top if c in rows]
+
+    def _passage(self, row: Any, score: float) -> Passage:
+        import json
+
+        sid = row["source_id"]
+        return Passage(
+            text=row["text"], score=round(score, 6), title=row["title"], source=row["path"],
+            kind=row["kind"], chunk_id=row["chunk_id"], location=row["location"],
+            topics=json.loads(row["topics"] or "[]"), card_kind=row["card_kind"],
+            note_id=sid[5:] if sid.startswith("note:") else None,
+        )
+
+    def as_retriever(self, k: int | None = None, **kwargs: Any) -> Any:
+        """A LangChain BaseRetriever over this knowledge base."""
+        from advisor.knowledge.retriever import KnowledgeRetriever
+
+        return KnowledgeRetriever(kb=self, k=k or self.settings.knowledge.top_k, **kwargs)
+
+
+def _note_id(path: Path) -> str:
+    m = _NOTE_NAME.match(path.name)
+    if m:
+        return m.group(1)
+    return hashlib.sha256(path.name.encode()).hexdigest()[:8]

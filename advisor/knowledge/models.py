@@ -1,0 +1,101 @@
+"""Plain data returned by the knowledge base (pydantic, no heavy imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["curated", "note"]
+State = Literal["indexed", "changed", "missing", "failed"]
+
+
+class Passage(BaseModel):
+    """One retrieved chunk, with what a citation needs."""
+
+    text: str
+    score: float = Field(description="Fused (RRF) score in hybrid mode; cosine or BM25 otherwise.")
+    title: str
+    source: str = Field(description="The file the passage comes from (a path), or a URL.")
+    kind: Kind
+    chunk_id: str
+    location: str = Field(description='Human-readable place for citations, e.g. "§ Core problems".')
+    topics: list[str] = Field(default_factory=list)
+    card_kind: str | None = Field(None, description="For curated cards: strategy, field, ...")
+    note_id: str | None = None
+
+    def citation(self) -> str:
+        return f"{self.title}, {self.location} ({self.source})"
+
+
+class NoteInfo(BaseModel):
+    id: str
+    title: str
+    path: str = Field(description="The note's copy in ADVISOR_HOME/notes.")
+    origin: str | None = Field(None, description="Where it was added from (a path, 'stdin', 'editor').")
+    chunks: int = 0
+    size: int = 0
+    added_at: str | None = None
+    status: str = "indexed"
+    warning: str | None = None
+
+
+class AddOutcome(BaseModel):
+    path: str = Field(description="What the user gave (a path, or '-' for stdin).")
+    outcome: Literal["added", "updated", "unchanged", "failed"]
+    note_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    message: str | None = Field(None, description="Why it failed, or why it was skipped.")
+    warning: str | None = None
+
+
+class AddReport(BaseModel):
+    items: list[AddOutcome] = Field(default_factory=list)
+
+    @property
+    def failed(self) -> list[AddOutcome]:
+        return [i for i in self.items if i.outcome == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+
+class SourceStatus(BaseModel):
+    source_id: str
+    kind: Kind
+    title: str
+    path: str
+    state: State
+    detail: str | None = None
+    chunks: int = 0
+
+
+class ReindexReport(BaseModel):
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[SourceStatus] = Field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+
+class Progress(BaseModel):
+    """A progress tick: `done` of `total` units (bytes of source text) while indexing `current`."""
+
+    done: int
+    total: int
+    current: str = ""
+    unit: str = "bytes"
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.total <= 0 else min(1.0, self.done / self.total)
+
+
+ProgressCallback = Callable[[Progress], None]

@@ -1,0 +1,263 @@
+"""The catalog and lexical index: one SQLite file (sources, chunks, FTS5 BM25 over chunk text).
+
+It is the source of truth for what is indexed (hashes, chunk ids, chunk text); the Chroma
+collection only holds vectors and can be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import StorageError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sources(
+    source_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,            -- curated | note
+    path TEXT NOT NULL,            -- the indexed file (for failed adds: what the user gave)
+    title TEXT NOT NULL DEFAULT '',
+    origin TEXT,                   -- notes: where they were added from
+    sha256 TEXT,
+    size INTEGER, mtime_ns INTEGER,
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,          -- indexed | failed
+    error TEXT, warning TEXT,
+    card_kind TEXT,
+    topics TEXT NOT NULL DEFAULT '[]',
+    added_at TEXT, indexed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS sources_origin ON sources(origin);
+CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
+CREATE TABLE IF NOT EXISTS source_topics(source_id TEXT NOT NULL, topic TEXT NOT NULL,
+    PRIMARY KEY(source_id, topic));
+CREATE INDEX IF NOT EXISTS source_topics_topic ON source_topics(topic);
+CREATE TABLE IF NOT EXISTS chunks(
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    source_id TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    title TEXT NOT NULL,
+    location TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, title, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES('delete', old.rowid, old.text, old.title);
+END;
+"""
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most my
+    no nor not now of off on once only or other our ours out over own same she should so some such
+    than that the their theirs them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours""".split()
+)
+
+
+def corrupt(path: Path, exc: BaseException) -> StorageError:
+    return StorageError(
+        f"the search index at {path} is corrupt or unreadable ({exc}); "
+        "run `advisor kb reindex --full` to rebuild it"
+    )
+
+
+def fts_query(text: str) -> str | None:
+    """A BM25 OR-query of the query's content words (quoted, so FTS syntax in input is inert)."""
+    seen: list[str] = []
+    for tok in re.findall(r"\w+", text.lower()):
+        if len(tok) < 2 or tok in STOPWORDS or tok in seen:
+            continue
+        seen.append(tok)
+    if not seen:
+        return None
+    return " OR ".join(f'"{t}"' for t in seen[:32])
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StorageError(
+                    f"the search index at {path} was made by a newer advisor; "
+                    "upgrade, or run `advisor kb reindex --full`"
+                )
+            self.db.execute("SELECT count(*) FROM chunks_fts").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise corrupt(path, exc) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------ transactions
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    # ------------------------------------------------------------ sources
+    def sources(self, kind: str | None = None) -> list[sqlite3.Row]:
+        if kind:
+            return self.db.execute(
+                "SELECT * FROM sources WHERE kind=? ORDER BY source_id", (kind,)
+            ).fetchall()
+        return self.db.execute("SELECT * FROM sources ORDER BY source_id").fetchall()
+
+    def source(self, source_id: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM sources WHERE source_id=?", (source_id,)).fetchone()
+
+    def source_by_origin(self, origin: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM sources WHERE origin=? AND kind='note' AND status='indexed'", (origin,)
+        ).fetchone()
+
+    def source_by_hash(self, sha: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM sources WHERE sha256=? AND kind='note' AND status='indexed'", (sha,)
+        ).fetchone()
+
+    def upsert_source(self, source_id: str, **fields: Any) -> None:
+        topics = fields.pop("topics", None)
+        if topics is not None:
+            fields["topics"] = json.dumps(topics)
+        cols = ["source_id", *fields]
+        vals = [source_id, *fields.values()]
+        updates = ", ".join(f"{c}=excluded.{c}" for c in fields)
+        self.db.execute(
+            f"INSERT INTO sources({', '.join(cols)}) VALUES({', '.join('?' * len(cols))}) "
+            f"ON CONFLICT(source_id) DO UPDATE SET {updates}",
+            vals,
+        )
+        if topics is not None:
+            self.db.execute("DELETE FROM source_topics WHERE source_id=?", (source_id,))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO source_topics(source_id, topic) VALUES(?, ?)",
+                [(source_id, t) for t in topics],
+            )
+
+    def touch_source(self, source_id: str, size: int, mtime_ns: int) -> None:
+        self.db.execute(
+            "UPDATE sources SET size=?, mtime_ns=? WHERE source_id=?", (size, mtime_ns, source_id)
+        )
+
+    def delete_source(self, source_id: str) -> list[str]:
+        """Delete a source and its chunks; returns the deleted chunk ids."""
+        ids = self.chunk_ids(source_id)
+        self.db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
+        self.db.execute("DELETE FROM source_topics WHERE source_id=?", (source_id,))
+        self.db.execute("DELETE FROM sources WHERE source_id=?", (source_id,))
+        return ids
+
+    # ------------------------------------------------------------ chunks
+    def chunk_ids(self, source_id: str | None = None) -> list[str]:
+        if source_id is None:
+            return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")]
+        return [
+            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE source_id=?", (source_id,))
+        ]
+
+    def delete_chunks(self, source_id: str) -> list[str]:
+        ids = self.chunk_ids(source_id)
+        self.db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
+        return ids
+
+    def add_chunks(self, rows: Iterable[tuple[str, str, int, str, str, str]]) -> None:
+        """rows: (chunk_id, source_id, ord, text, title, location)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO chunks(chunk_id, source_id, ord, text, title, location) "
+            "VALUES(?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def chunk_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        if not ids:
+            return {}
+        q = (
+            "SELECT c.chunk_id, c.text, c.title, c.location, c.source_id, s.kind, s.path, "
+            "s.topics, s.card_kind FROM chunks c JOIN sources s USING(source_id) "
+            f"WHERE c.chunk_id IN ({', '.join('?' * len(ids))})"
+        )
+        return {r["chunk_id"]: r for r in self.db.execute(q, list(ids))}
+
+    def iter_chunks(self, ids: Sequence[str] | None = None) -> list[sqlite3.Row]:
+        q = (
+            "SELECT c.chunk_id, c.text, c.title, c.location, c.source_id, s.kind, s.topics, "
+            "s.card_kind FROM chunks c JOIN sources s USING(source_id)"
+        )
+        if ids is None:
+            return self.db.execute(q).fetchall()
+        out: list[sqlite3.Row] = []
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            out += self.db.execute(
+                q + f" WHERE c.chunk_id IN ({', '.join('?' * len(part))})", part
+            ).fetchall()
+        return out
+
+    def lexical_search(
+        self, query: str, n: int, kind: str | None = None, topics: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 (FTS5) ranking: [(chunk_id, score)], best first; score = -bm25 (higher is better)."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        where = ["chunks_fts MATCH ?"]
+        params: list[Any] = [match]
+        if kind:
+            where.append("s.kind = ?")
+            params.append(kind)
+        if topics:
+            where.append(
+                "c.source_id IN (SELECT source_id FROM source_topics WHERE topic IN "
+                f"({', '.join('?' * len(topics))}))"
+            )
+            params.extend(topics)
+        params.append(n)
+        sql = (
+            "SELECT c.chunk_id, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts "
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN sources s ON s.source_id = c.source_id "
+            f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
+        )
+        return [(r[0], -float(r[1])) for r in self.db.execute(sql, params)]
