@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "advisor.cli.config_cmd",
     "advisor.cli.notes_cmd",
     "advisor.cli.kb_cmd",
+    "advisor.cli.landscape_cmd",
     "advisor.cli.session_cmd",
 )
 
