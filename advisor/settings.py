@@ -47,9 +47,10 @@ class ModelSettings(BaseModel):
     provider: Literal["auto", "openai", "local", "guide"] = Field(
         "auto",
         description=(
-            "auto: an endpoint if base_url or an API key is set, else the embedded local model, "
-            "else guide mode; openai: any OpenAI-compatible endpoint; local: the embedded GGUF "
-            "model; guide: no generation, passages and questions only."
+            "auto: openai if base_url or an API key is set, else guide mode (a tiny offline "
+            "model's advice would mislead more than help); openai: any OpenAI-compatible endpoint; "
+            "local: the embedded GGUF model (small, offline, weak advice); guide: no generation, "
+            "passages and the protocol's questions only."
         ),
     )
     base_url: str | None = Field(

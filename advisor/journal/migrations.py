@@ -73,10 +73,48 @@ def m003_rating_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ratings_by_entry ON ratings (entry_id, phase)")
 
 
+def m004_sessions_turns(conn: sqlite3.Connection) -> None:
+    """Advisor sessions (advisor/session/store.py) and their turns, saved one by one."""
+    conn.execute(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'session' CHECK (kind IN ('session', 'ask')),
+            topic TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'complete')),
+            provider TEXT NOT NULL DEFAULT '',
+            model_label TEXT NOT NULL DEFAULT '',
+            entry_id INTEGER REFERENCES entries(id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT '{}',
+            summary TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('user', 'advisor', 'notice')),
+            content TEXT NOT NULL,
+            citations TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'error', 'partial')),
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX turns_by_session ON turns (session_id, id)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_entries_beliefs_ratings,
     m002_belief_resolution,
     m003_rating_indexes,
+    m004_sessions_turns,
 ]
 
 

@@ -1,0 +1,263 @@
+"""`advisor ask` and `advisor session start|resume|list|show|export`: the plain-terminal shell
+over advisor.session (the TUI is another shell over the same engine)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from advisor.cli.common import journal, print_json, settings_from_env
+from advisor.errors import ModelError
+
+PROVIDERS = ("auto", "openai", "local", "guide")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ask = sub.add_parser("ask", help="ask one question; answered from the knowledge base (and a model if set)")
+    ask.add_argument("question", nargs="+", help="your question")
+    ask.add_argument("--provider", choices=PROVIDERS, help="override model.provider for this run")
+    ask.add_argument("--json", action="store_true", help="print the answer and citations as JSON")
+    ask.set_defaults(func=cmd_ask)
+
+    group = sub.add_parser("session", help="a guided session: frame, before, explore, challenge, after, summary")
+    ssub = group.add_subparsers(dest="session_command", metavar="SUBCOMMAND")
+
+    start = ssub.add_parser("start", help="start a session in this terminal (reads lines; works piped)")
+    start.add_argument("--topic", required=True, help="the decision or question, in a sentence")
+    start.add_argument("--provider", choices=PROVIDERS, help="override model.provider for this run")
+    start.set_defaults(func=cmd_start)
+
+    resume = ssub.add_parser("resume", help="continue a session from its last saved turn")
+    resume.add_argument("session_id", type=int, metavar="ID")
+    resume.add_argument("--provider", choices=PROVIDERS, help="override model.provider for this run")
+    resume.set_defaults(func=cmd_resume)
+
+    lst = ssub.add_parser("list", help="every session")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_list)
+
+    show = ssub.add_parser("show", help="one session: its transcript and summary")
+    show.add_argument("session_id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+
+    export = ssub.add_parser("export", help="a session as Markdown (transcript and summary)")
+    export.add_argument("session_id", type=int, metavar="ID")
+    export.add_argument("--output", "-o", help="write to this file instead of stdout")
+    export.set_defaults(func=cmd_export)
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    settings = settings_from_env()
+    provider = getattr(args, "provider", None)
+    if provider:
+        settings.model.provider = provider
+    return settings
+
+
+# ------------------------------------------------------------------------------- rendering
+class Renderer:
+    """Chunks to a plain terminal: streamed text as it comes, the rest on its own lines."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.open = False
+        self.errors = 0
+
+    def _close(self) -> None:
+        if self.open:
+            self.out.write("\n")
+            self.open = False
+
+    def write(self, chunk: Any) -> None:
+        kind = chunk.kind
+        if kind == "text":
+            if not self.open:
+                self.out.write("advisor> ")
+            self.out.write(chunk.text)
+            self.open = True
+        elif kind in ("message", "prompt"):
+            self._close()
+            self.out.write(f"advisor> {chunk.text}\n")
+        elif kind == "done":
+            self._close()
+        elif kind == "stage":
+            self._close()
+            self.out.write(f"\n== {chunk.text} ==\n")
+        elif kind == "error":
+            self._close()
+            self.errors += 1
+            self.err.write(f"advisor: {chunk.text}\n")
+            self.err.flush()
+        elif kind == "summary":
+            self._close()
+            self.out.write(chunk.text + "\n")
+        elif kind == "sources":
+            self._close()
+            self.out.write(chunk.text + "\n")
+        else:  # notice
+            self._close()
+            self.out.write(f"[{chunk.text}]\n" if "\n" not in chunk.text else chunk.text + "\n")
+        self.out.flush()
+
+    def all(self, chunks: Any) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+        self._close()
+        self.out.flush()
+
+
+# ------------------------------------------------------------------------------- ask
+def cmd_ask(args: argparse.Namespace) -> int:
+    from advisor.session.engine import ask
+
+    settings = _settings(args)
+    question = " ".join(args.question)
+    with journal(settings) as store:
+        session, chunks = ask(store, settings, question)
+        try:
+            if args.json:
+                answer, errors = [], []
+                for chunk in chunks:
+                    if chunk.kind in ("text", "message"):
+                        answer.append(chunk.text)
+                    elif chunk.kind == "error":
+                        errors.append(chunk.text)
+                if errors:
+                    raise ModelError(f"{errors[0]} (saved as session #{session.id})")
+                turn = [t for t in session.turns() if t.role == "advisor"][-1]
+                print_json({
+                    "session_id": session.id, "question": question, "answer": turn.content,
+                    "citations": [c.model_dump() for c in turn.citations],
+                    "provider": session.info.provider, "model": session.info.label,
+                    "warning": session.info.warning or None,
+                })
+                return 0
+            r = Renderer()
+            if session.info.warning:
+                r.write(_notice(session.info.warning))
+            errors = []
+            for chunk in chunks:
+                if chunk.kind == "error":
+                    errors.append(chunk.text)
+                    continue
+                r.write(chunk)
+            r._close()
+            if errors:
+                raise ModelError(f"{errors[0]} (saved as session #{session.id}; "
+                                 f"`advisor session resume {session.id}` then /retry)")
+            return 0
+        finally:
+            session.close()
+
+
+def _notice(text: str) -> Any:
+    from advisor.session.engine import Chunk
+
+    return Chunk("notice", text)
+
+
+# ------------------------------------------------------------------------------- session loop
+def cmd_start(args: argparse.Namespace) -> int:
+    from advisor.session.engine import Session
+
+    settings = _settings(args)
+    with journal(settings) as store:
+        session = Session.start(store, settings, args.topic)
+        return _loop(session)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from advisor.session.engine import Session
+
+    settings = _settings(args)
+    with journal(settings) as store:
+        session = Session.resume(store, settings, args.session_id)
+        return _loop(session)
+
+
+def _loop(session: Any, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    r = Renderer(out)
+    tty = stdin.isatty()
+    try:
+        r.out.write(f"Session #{session.id}: {session.topic}  (/help for commands, /quit to leave)\n")
+        r.all(session.opening())
+        while True:
+            r.out.write("you> ")
+            r.out.flush()
+            line = stdin.readline()
+            if not line:
+                r.out.write("\n")
+                break
+            if not tty:  # echo piped input so the output reads like a transcript
+                r.out.write(line if line.endswith("\n") else line + "\n")
+            text = line.strip()
+            if text.lower() in ("/quit", "/exit", "/q"):
+                break
+            r.all(session.send(text))
+        if session.complete:
+            where = f"; journal entry #{session.entry_id}" if session.entry_id else ""
+            r.out.write(f"Session #{session.id} is complete{where}. `advisor session show {session.id}`.\n")
+        else:
+            r.out.write(f"Session #{session.id} saved at stage {session.stage.value}; "
+                        f"continue with `advisor session resume {session.id}`.\n")
+        r.out.flush()
+    finally:
+        session.close()
+    return 0
+
+
+# ------------------------------------------------------------------------------- list / show
+def cmd_list(args: argparse.Namespace) -> int:
+    from advisor.session.store import SessionStore
+
+    with journal() as store:
+        records = SessionStore(store).list()
+    if args.json:
+        print_json([r.model_dump(mode="json", exclude={"state"}) for r in records])
+        return 0
+    if not records:
+        print('No sessions yet. Start one: advisor session start --topic "..."')
+        return 0
+    for r in records:
+        entry = f" entry #{r.entry_id}" if r.entry_id else ""
+        print(f"#{r.id:<4} {r.created_at:%Y-%m-%d} {r.kind:<7} {r.status:<8} {r.stage:<9} {r.topic}{entry}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from advisor.session.engine import export_markdown
+    from advisor.session.store import SessionStore
+
+    with journal() as store:
+        ss = SessionStore(store)
+        record = ss.get(args.session_id)
+        turns = ss.turns(record.id)
+        if args.json:
+            data = record.model_dump(mode="json")
+            data["turns"] = [t.model_dump(mode="json") for t in turns]
+            print_json(data)
+            return 0
+        sys.stdout.write(export_markdown(record, turns))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from advisor.session.engine import export_markdown
+    from advisor.session.store import SessionStore
+
+    with journal() as store:
+        ss = SessionStore(store)
+        record = ss.get(args.session_id)
+        text = export_markdown(record, ss.turns(record.id))
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote session #{record.id} to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,139 @@
+"""Sessions and their turns, in the journal's SQLite file (tables from migration m004).
+
+Every turn is committed as it happens, so a session killed mid-turn resumes from the last saved
+turn; the user's message is saved before the model is called.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from advisor.errors import UsageError
+
+Role = Literal["user", "advisor", "notice"]
+TurnStatus = Literal["ok", "error", "partial"]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Citation(BaseModel):
+    n: int
+    title: str
+    location: str = ""
+    source: str = ""
+    kind: str = "curated"
+    chunk_id: str = ""
+
+
+class Turn(BaseModel):
+    id: int
+    session_id: int
+    stage: str
+    role: Role
+    content: str
+    citations: list[Citation] = Field(default_factory=list)
+    status: TurnStatus = "ok"
+    created_at: datetime
+
+
+class SessionRecord(BaseModel):
+    id: int
+    kind: Literal["session", "ask"] = "session"
+    topic: str
+    stage: str
+    status: Literal["active", "complete"] = "active"
+    provider: str = ""
+    model_label: str = ""
+    entry_id: int | None = None
+    state: dict[str, Any] = Field(default_factory=dict)
+    summary: dict[str, Any] | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionStore:
+    """Session SQL over a JournalStore (shares its connection and transactions)."""
+
+    def __init__(self, journal: Any) -> None:
+        self.journal = journal
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        cur = self.journal.conn.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    @staticmethod
+    def _session(row: dict[str, Any]) -> SessionRecord:
+        row = dict(row)
+        row["state"] = json.loads(row.get("state") or "{}")
+        row["summary"] = json.loads(row["summary"]) if row.get("summary") else None
+        return SessionRecord.model_validate(row)
+
+    def create(self, topic: str, stage: str, *, kind: str = "session", provider: str = "",
+               model_label: str = "") -> SessionRecord:
+        topic = " ".join((topic or "").split())
+        if not topic:
+            raise UsageError('say what the session is about: --topic "..."')
+        with self.journal.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO sessions (kind, topic, stage, provider, model_label, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, topic, stage, provider, model_label, _now(), _now()),
+            )
+            sid = int(cur.lastrowid)
+        return self.get(sid)
+
+    def get(self, session_id: int) -> SessionRecord:
+        rows = self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise UsageError(f"no session #{session_id} (see `advisor session list`)")
+        return self._session(rows[0])
+
+    def list(self) -> list[SessionRecord]:
+        return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]
+
+    def update(self, session_id: int, **fields: Any) -> SessionRecord:
+        allowed = {"stage", "status", "provider", "model_label", "entry_id", "state", "summary"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot update {sorted(bad)}")
+        values = []
+        for key, value in fields.items():
+            if key in ("state", "summary") and value is not None:
+                value = json.dumps(value, ensure_ascii=False)
+            values.append(value)
+        sets = ", ".join(f"{k} = ?" for k in fields) + ", updated_at = ?"
+        with self.journal.transaction() as conn:
+            conn.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*values, _now(), session_id))
+        return self.get(session_id)
+
+    def add_turn(self, session_id: int, stage: str, role: Role, content: str,
+                 citations: list[Citation] | None = None, status: TurnStatus = "ok") -> Turn:
+        cites = json.dumps([c.model_dump() for c in citations or []], ensure_ascii=False)
+        with self.journal.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO turns (session_id, stage, role, content, citations, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, stage, role, content, cites, status, _now()),
+            )
+            conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
+            tid = int(cur.lastrowid)
+        return self.turns(session_id, turn_id=tid)[0]
+
+    def turns(self, session_id: int, turn_id: int | None = None) -> list[Turn]:
+        sql = "SELECT * FROM turns WHERE session_id = ?"
+        params: tuple = (session_id,)
+        if turn_id is not None:
+            sql += " AND id = ?"
+            params += (turn_id,)
+        out = []
+        for row in self._rows(sql + " ORDER BY id", params):
+            row["citations"] = json.loads(row["citations"] or "[]")
+            out.append(Turn.model_validate(row))
+        return out
