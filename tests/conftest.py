@@ -127,14 +127,22 @@ def kb_make_settings(home: Path, cards: Path, **knowledge: object):
 
 
 @pytest.fixture(scope="session")
-def kb_index(tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path):
+def kb_embedder():
+    """One Embedder (one ONNX session) shared by the knowledge-base tests of this session."""
+    from advisor.knowledge.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def kb_index(tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path, kb_embedder):
     """A shared, read-only knowledge base: the three cards + two seed essays added as notes."""
     from advisor.knowledge import KnowledgeBase
 
     if not KB_SEEDS.is_dir():
         pytest.skip("seed essays ../shared/seeds are not present")
     home = tmp_path_factory.mktemp("kb-home")
-    kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir))
+    kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir), embedder=kb_embedder)
     report = kb.add_paths([KB_SEEDS / "000_4fffab4aa0de65b6.txt", KB_SEEDS / "004_e3125a8550adfd57.txt"])
     assert report.ok, report
     yield kb

@@ -26,12 +26,10 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
-def test_embedder_is_sane():
+def test_embedder_is_sane(kb_embedder):
     import numpy as np
 
-    from advisor.knowledge.embedder import get_embedder
-
-    emb = get_embedder()
+    emb = kb_embedder
     v = emb.embed([
         "A research field is a community sharing problems and methods.",
         "What do members of a research field have in common?",
@@ -107,8 +105,8 @@ def test_status_reports_indexed_sources(kb_index: KnowledgeBase):
 
 
 @pytest.fixture
-def kb_small(tmp_path: Path, kb_cards_dir: Path):
-    kb = KnowledgeBase(kb_make_settings(tmp_path / "home", kb_cards_dir))
+def kb_small(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
+    kb = KnowledgeBase(kb_make_settings(tmp_path / "home", kb_cards_dir), embedder=kb_embedder)
     yield kb
     kb.close()
 

@@ -47,11 +47,11 @@ def kb_chroma_server(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def kb_remote(kb_chroma_server: str, tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path):
+def kb_remote(kb_chroma_server: str, tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path, kb_embedder):
     if not KB_SEEDS.is_dir():
         pytest.skip("seed essays missing")
     home = tmp_path_factory.mktemp("kb-remote-home")
-    kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir, chroma_url=kb_chroma_server))
+    kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir, chroma_url=kb_chroma_server), embedder=kb_embedder)
     assert kb.add_paths([KB_SEEDS / "000_4fffab4aa0de65b6.txt"]).ok
     yield kb
     kb.close()

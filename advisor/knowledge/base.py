@@ -4,7 +4,10 @@
   from them and from the curated cards, and can always be rebuilt (`reindex(full=True)`).
 - The SQLite catalog (`index_dir/lexical.sqlite3`) holds sources, hashes, chunk texts and the
   FTS5 BM25 index; Chroma (`index_dir/chroma`, or a server) holds the vectors.
-- Search fuses dense and lexical rankings by reciprocal rank fusion.
+- Search fuses dense and lexical rankings by reciprocal rank fusion (`rrf`); the query embedding
+  and the BM25 search run concurrently (onnxruntime and sqlite release the GIL).
+- Indexing pools the chunks of many files into large batches (see `indexer.py`).
+- The KnowledgeBase owns its Embedder (the ONNX session), or is given one to share.
 
 Stores are opened on first use; heavy libraries (onnxruntime, chromadb) are imported then.
 """
@@ -17,7 +20,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,13 +35,14 @@ from advisor.knowledge.models import (
     ReindexReport,
     SourceStatus,
 )
+from advisor.knowledge.indexer import INDEX_BATCH, BatchIndexer, Job, Result, embed_text, metadata_for_rows
+from advisor.knowledge.indexer import now as _now
 from advisor.knowledge.sources import (
+    SUBFIELD_MAP,
     SUPPORTED_SUFFIXES,
     FileInfo,
     SourceError,
-    chunk_document,
     inspect_file,
-    open_document,
     slugify,
 )
 
@@ -50,30 +54,41 @@ if TYPE_CHECKING:
 
 Mode = Literal["hybrid", "dense", "lexical"]
 KINDS = ("curated", "note")
-RRF_K = 60
-EMBED_BATCH = 16
+# Reciprocal rank fusion: score = Σ w / (k + rank), ties broken by the runs' normalised scores.
+# A small k lets the top of each ranking count (the classic k=60 was tuned for fusing many long
+# runs; here there are two of at most ~40). On bench/questions.json, k in 2..10 and a lexical
+# weight in 0.5..1 are all within about ±0.03 recall@5 of each other; equal weights keep it plain
+# RRF, and make the classic (1, 2)-vs-(2, 1) tie go to the passage nearer the top of both runs.
+RRF_K = 5
+RRF_WEIGHTS = {"dense": 1.0, "lexical": 1.0}
+__all__ = ["INDEX_BATCH", "KnowledgeBase", "embed_text", "rrf"]
 CATALOG_FILE = "lexical.sqlite3"
 _NOTE_NAME = re.compile(r"^([0-9a-f]{8})-")
 _FAILED_ADD = "add:"
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def rrf(
+    runs: Sequence[Sequence[tuple[str, float]]],
+    k: float = RRF_K,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion of scored rankings [(id, score)], best first.
 
-
-def embed_text(title: str, location: str, text: str) -> str:
-    """What gets embedded for a chunk: its title and heading give short chunks their context."""
-    heading = location[2:] if location.startswith("§ ") else ""
-    return "\n".join(part for part in (title, heading, text) if part)
-
-
-def rrf(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of several rankings of ids: score = Σ 1 / (k + rank)."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    score = Σ w_i / (k + rank_i). Ties (e.g. ranks (1, 2) against (2, 1)) are broken by the sum of
+    the normalised scores (each run's scores divided by its best, so 1.0 is the top of a run),
+    then by id, so the order never depends on which ranking came first.
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(runs)
+    fused: dict[str, float] = {}
+    norm: dict[str, float] = {}
+    for run, w in zip(runs, weights):
+        if not run:
+            continue
+        top = max(run[0][1], 1e-12)
+        for rank, (cid, score) in enumerate(run, start=1):
+            fused[cid] = fused.get(cid, 0.0) + w / (k + rank)
+            norm[cid] = norm.get(cid, 0.0) + max(score, 0.0) / top
+    return sorted(fused.items(), key=lambda kv: (-round(kv[1], 12), -norm[kv[0]], kv[0]))
 
 
 class _Ticker:
@@ -101,6 +116,7 @@ class KnowledgeBase:
         self._dense: DenseIndex | None = None
         self._synced = False
         self._n_chunks: int | None = None
+        self._pool: Any = None  # a one-thread executor for the BM25 half of a hybrid search
 
     # ------------------------------------------------------------------ places
     @property
@@ -134,10 +150,11 @@ class KnowledgeBase:
 
     @property
     def embedder(self) -> "Embedder":
+        """This knowledge base's embedder (its ONNX session is created once, on first use)."""
         if self._embedder is None:
-            from advisor.knowledge.embedder import get_embedder
+            from advisor.knowledge.embedder import Embedder
 
-            self._embedder = get_embedder()
+            self._embedder = Embedder()
         return self._embedder
 
     @property
@@ -149,7 +166,7 @@ class KnowledgeBase:
             self._dense = DenseIndex(
                 self.index_dir,
                 self.settings.knowledge.chroma_url,
-                chroma_embedding_function(self._embedder),
+                chroma_embedding_function(lambda: self.embedder),
             )
             self._repair_dense()
         return self._dense
@@ -164,6 +181,9 @@ class KnowledgeBase:
             except Exception:  # noqa: BLE001
                 pass
             self._dense = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self._synced = False
 
     def __enter__(self) -> "KnowledgeBase":
@@ -184,25 +204,17 @@ class KnowledgeBase:
         if extra:
             self._dense.delete(extra)
         missing = sorted(want - have)
-        for i in range(0, len(missing), 256):
-            rows = cat.iter_chunks(missing[i : i + 256])
+        for i in range(0, len(missing), INDEX_BATCH):
+            rows = cat.iter_chunks(missing[i : i + INDEX_BATCH])
             self._upsert_vectors(rows)
         return len(extra) + len(missing)
 
     def _upsert_vectors(self, rows: Sequence[Any]) -> None:
-        import json
-
-        from advisor.knowledge.dense import chunk_metadata
-
         if not rows:
             return
         vecs = self.embedder.embed([embed_text(r["title"], r["location"], r["text"]) for r in rows])
         assert self._dense is not None
-        self._dense.upsert(
-            [r["chunk_id"] for r in rows],
-            vecs,
-            [chunk_metadata(r["source_id"], r["kind"], json.loads(r["topics"])) for r in rows],
-        )
+        self._dense.upsert([r["chunk_id"] for r in rows], vecs, metadata_for_rows(rows))
 
     # ------------------------------------------------------------------ sources on disk
     def _disk_sources(self) -> dict[str, tuple[str, Path]]:
@@ -216,6 +228,9 @@ class KnowledgeBase:
                 if path.name.lower() in ("readme.md", "contributing.md"):
                     continue
                 found["curated:" + rel.as_posix()] = ("curated", path)
+            smap = cdir / SUBFIELD_MAP
+            if smap.is_file():
+                found["curated:" + SUBFIELD_MAP] = ("curated", smap)
         if self.notes_dir.is_dir():
             for path in sorted(self.notes_dir.iterdir()):
                 if path.name.startswith(".") or not path.is_file():
@@ -268,16 +283,22 @@ class KnowledgeBase:
                 self._delete_source(sid)
                 report.removed += 1
         ticker = _Ticker(sum(i.size for _, _, i in todo), progress)
+        jobs = []
         base = 0
         for sid, kind, info in todo:
-            try:
-                n = self._index_source(sid, kind, info, ticker, base)
-                report.indexed += 1
-                report.chunks += n
-            except SourceError as exc:
-                report.failed.append(self._failed_status(sid, kind, info.path, str(exc)))
+            jobs.append(Job(sid, kind, info, base=base))
             base += info.size
-            ticker.tick(base, info.path.name, force=True)
+        if jobs:
+            results = self._index_jobs(jobs, ticker)
+            for job in jobs:
+                res = results[job.sid]
+                if res.error is None:
+                    report.indexed += 1
+                    report.chunks += res.chunks
+                else:
+                    report.failed.append(self._failed_status(job.sid, job.kind, job.info.path, res.error))
+            ticker.tick(base, jobs[-1].info.path.name, force=True)
+            self._drop_orphans()
         if todo and self._dense is not None:
             self._repair_dense()
         self._n_chunks = None
@@ -323,91 +344,47 @@ class KnowledgeBase:
         self._n_chunks = None
         return len(ids)
 
-    def _index_source(
+    def _index_jobs(
         self,
-        sid: str,
-        kind: str,
-        info: FileInfo,
+        jobs: Sequence[Job],
         ticker: _Ticker | None = None,
-        base: int = 0,
-        origin: str | None = None,
-        title: str | None = None,
-    ) -> int:
-        """(Re)index one file: replace its chunks (stable ids `<source_id>#<n>`); returns the count."""
-        from advisor.knowledge.dense import chunk_metadata
+        on_failure: Any = None,
+    ) -> dict[str, Result]:
+        """Index files in pooled batches; a file that cannot be indexed is marked failed
+        (or handed to `on_failure(job, error)`), the others are still indexed."""
 
-        cat = self.catalog
-        dense = self.dense
-        embedder = self.embedder
-        prev = cat.source(sid)
-        old_ids = set(cat.chunk_ids(sid))
-        new_ids: list[str] = []
+        def failed(job: Job, error: str) -> None:
+            if on_failure is not None:
+                on_failure(job, error)
+            else:
+                i = job.info
+                self._mark_failed(job.sid, job.kind, i.path, error, i.size, i.mtime_ns, i.sha256)
+
+        indexer = BatchIndexer(
+            self.catalog, self.dense, self.embedder, self.settings.knowledge.chunk_words,
+            mark_failed=failed, tick=(ticker.tick if ticker is not None else None),
+        )
         try:
-            doc = open_document(info, fallback_title=title)
-            doc_title = title if (title and not doc.meta.get("title")) else doc.title
-            meta = chunk_metadata(sid, kind, doc.topics)
-            cat.begin()
-            cat.delete_chunks(sid)
-            seen: set[str] = set()
-            batch: list[Any] = []
+            return indexer.run(jobs)
+        finally:
+            self._n_chunks = None
 
-            def flush() -> None:
-                if not batch:
-                    return
-                ids = [f"{sid}#{c.ord}" for c in batch]
-                vecs = embedder.embed([embed_text(doc_title, c.location, c.text) for c in batch])
-                dense.upsert(ids, vecs, [meta] * len(batch))
-                cat.add_chunks((i, sid, c.ord, c.text, doc_title, c.location) for i, c in zip(ids, batch))
-                new_ids.extend(ids)
-                if ticker is not None:
-                    ticker.tick(base + batch[-1].end_offset, info.path.name)
-                batch.clear()
-
-            for chunk in chunk_document(doc, self.settings.knowledge.chunk_words, info.fmt == "markdown"):
-                digest = hashlib.blake2b(chunk.text.encode(), digest_size=16).digest()
-                if digest in seen:  # a passage repeated within the file is indexed once
-                    continue
-                seen.add(digest)
-                batch.append(chunk)
-                if len(batch) >= EMBED_BATCH:
-                    flush()
-            flush()
-            if not new_ids:
-                raise SourceError("no text to index")
-            stale = sorted(old_ids - set(new_ids))
-            if stale:
-                dense.delete(stale)
-            cat.upsert_source(
-                sid,
-                kind=kind,
-                path=str(info.path),
-                title=doc_title,
-                origin=origin if origin is not None else (prev["origin"] if prev else None),
-                sha256=info.sha256,
-                size=info.size,
-                mtime_ns=info.mtime_ns,
-                n_chunks=len(new_ids),
-                status="indexed",
-                error=None,
-                warning=info.warning,
-                card_kind=doc.card_kind,
-                topics=doc.topics,
-                added_at=(prev["added_at"] if prev and prev["added_at"] else _now()),
-                indexed_at=_now(),
-            )
+    def _drop_orphans(self) -> None:
+        """Chunks whose source row is gone (an interrupted run): out of both stores."""
+        cat = self.catalog
+        ids = [r[0] for r in cat.db.execute(
+            "SELECT chunk_id FROM chunks WHERE source_id NOT IN (SELECT source_id FROM sources)"
+        )]
+        if not ids:
+            return
+        self.dense.delete(ids)
+        cat.begin()
+        try:
+            cat.db.execute("DELETE FROM chunks WHERE source_id NOT IN (SELECT source_id FROM sources)")
             cat.commit()
-        except SourceError as exc:
-            cat.rollback()
-            gone = sorted(old_ids | set(new_ids))
-            if gone:
-                dense.delete(gone)
-            self._mark_failed(sid, kind, info.path, str(exc), info.size, info.mtime_ns, info.sha256)
-            raise
         except BaseException:
             cat.rollback()
             raise
-        self._n_chunks = None
-        return len(new_ids)
 
     # ------------------------------------------------------------------ notes
     def add_paths(
@@ -447,13 +424,45 @@ class KnowledgeBase:
                 report.items.append(AddOutcome(path=shown, outcome="failed", message=str(exc)))
                 self._record_failed_add(p, str(exc))
         self._ready()
-        ticker = _Ticker(sum(i.size for _, _, i in checked), progress)
-        base = 0
+        # 1. decide and copy, file by file; 2. index all the copies in pooled batches
+        outcomes: list[AddOutcome | _PendingAdd] = []
+        pending_by_sha: dict[str, _PendingAdd] = {}
         for shown, p, info in checked:
-            report.items.append(self._add_one(shown, p, info, ticker, base))
-            base += info.size
-            ticker.tick(base, p.name, force=True)
+            dup = pending_by_sha.get(info.sha256)
+            if dup is not None:  # the same content twice in one call
+                self._clear_failed_add(str(p.resolve()))
+                outcomes.append(AddOutcome(
+                    path=shown, outcome="unchanged", note_id=dup.nid,
+                    message=f"same content as note {dup.nid}, skipped",
+                ))
+                continue
+            item = self._prepare_add(shown, p, info)
+            if isinstance(item, _PendingAdd):
+                pending_by_sha[info.sha256] = item
+            outcomes.append(item)
+        pending = [o for o in outcomes if isinstance(o, _PendingAdd)]
+        ticker = _Ticker(sum(o.job.info.size for o in pending), progress)
+        base = 0
+        for o in pending:
+            o.job.base = base
+            base += o.job.info.size
+        results = self._index_jobs([o.job for o in pending], ticker, on_failure=self._failed_add) if pending else {}
+        if pending:
+            ticker.tick(base, pending[-1].job.info.path.name, force=True)
+        titles: dict[str, str | None] = {}
+        for o in outcomes:
+            if isinstance(o, _PendingAdd):
+                report.items.append(self._finish_add(o, results[o.job.sid]))
+                titles[o.nid] = report.items[-1].title
+            else:
+                if o.outcome == "unchanged" and o.title is None and o.note_id in titles:
+                    o.title = titles[o.note_id]
+                report.items.append(o)
         return report
+
+    def _failed_add(self, job: Job, error: str) -> None:
+        self._delete_source(job.sid)
+        job.info.path.unlink(missing_ok=True)
 
     def _record_failed_add(self, path: Path, error: str) -> None:
         origin = str(path.resolve())
@@ -474,11 +483,9 @@ class KnowledgeBase:
                 return nid
         raise StorageError("cannot allocate a note id")  # pragma: no cover
 
-    def _add_one(
-        self, shown: str, src: Path, info: FileInfo, ticker: _Ticker | None, base: int,
-        origin: str | None = None, title: str | None = None,
-    ) -> AddOutcome:
-        origin = origin or str(src.resolve())
+    def _prepare_add(self, shown: str, src: Path, info: FileInfo) -> "AddOutcome | _PendingAdd":
+        """Skip an unchanged file, or copy it into the notes folder as a job to index."""
+        origin = str(src.resolve())
         cat = self.catalog
         existing = cat.source_by_origin(origin)
         if existing is not None and existing["sha256"] == info.sha256 and Path(existing["path"]).exists():
@@ -495,7 +502,7 @@ class KnowledgeBase:
                 chunks=same["n_chunks"], message=f"same content as note {same['source_id'][5:]}, skipped",
             )
         nid = existing["source_id"][5:] if existing is not None else self._new_note_id(origin)
-        dest = self.notes_dir / f"{nid}-{slugify(title or src.stem)}{src.suffix.lower() or '.txt'}"
+        dest = self.notes_dir / f"{nid}-{slugify(src.stem)}{src.suffix.lower() or '.txt'}"
         if existing is not None and Path(existing["path"]) != dest:
             Path(existing["path"]).unlink(missing_ok=True)
         try:
@@ -508,19 +515,18 @@ class KnowledgeBase:
             raise StorageError(f"cannot copy {src} into {self.notes_dir}: {exc.strerror or exc}") from None
         st = dest.stat()
         copy = FileInfo(dest, st.st_size, st.st_mtime_ns, info.sha256, info.fmt, info.encoding, info.warning)
-        sid = "note:" + nid
-        try:
-            n = self._index_source(sid, "note", copy, ticker, base, origin=origin, title=title)
-        except SourceError as exc:
-            self._delete_source(sid)
-            dest.unlink(missing_ok=True)
-            self._record_failed_add(src, str(exc))
-            return AddOutcome(path=shown, outcome="failed", message=str(exc))
-        self._clear_failed_add(origin)
-        row = cat.source(sid)
+        job = Job("note:" + nid, "note", copy, origin=origin)
+        return _PendingAdd(shown=shown, src=src, nid=nid, job=job, updated=existing is not None)
+
+    def _finish_add(self, item: "_PendingAdd", result: Result) -> AddOutcome:
+        if result.error is not None:
+            self._record_failed_add(item.src, result.error)
+            return AddOutcome(path=item.shown, outcome="failed", message=result.error)
+        self._clear_failed_add(item.job.origin or "")
+        row = self.catalog.source(item.job.sid)
         return AddOutcome(
-            path=shown, outcome="updated" if existing is not None else "added", note_id=nid,
-            title=row["title"] if row else None, chunks=n, warning=info.warning,
+            path=item.shown, outcome="updated" if item.updated else "added", note_id=item.nid,
+            title=row["title"] if row else None, chunks=result.chunks, warning=item.job.info.warning,
         )
 
     def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
@@ -547,14 +553,11 @@ class KnowledgeBase:
         dest.write_bytes(data)
         os.chmod(dest, 0o600)
         info = inspect_file(dest)
-        sid = "note:" + nid
-        try:
-            n = self._index_source(sid, "note", info, origin=origin)
-        except SourceError as exc:
-            self._delete_source(sid)
-            dest.unlink(missing_ok=True)
-            raise UsageError(f"cannot add note: {exc}") from None
-        return AddOutcome(path="-", outcome="added", note_id=nid, title=title, chunks=n)
+        job = Job("note:" + nid, "note", info, origin=origin)
+        result = self._index_jobs([job], on_failure=self._failed_add)[job.sid]
+        if result.error is not None:
+            raise UsageError(f"cannot add note: {result.error}")
+        return AddOutcome(path="-", outcome="added", note_id=nid, title=title, chunks=result.chunks)
 
     def list_notes(self) -> list[NoteInfo]:
         self._ready()
@@ -707,27 +710,46 @@ class KnowledgeBase:
         depth = min(self._n_chunks, max(4 * k, 40))
         dense_hits: list[tuple[str, float]] = []
         lex_hits: list[tuple[str, float]] = []
-        if mode in ("hybrid", "dense"):
-            from advisor.knowledge.dense import where_clause
+        lex_future = None
+        if mode == "hybrid":
+            # BM25 on a worker thread while this one embeds the query and asks Chroma
+            lex_future = self._executor().submit(self._lexical, query, depth, kind, topics)
+        elif mode == "lexical":
+            lex_hits = self._lexical(query, depth, kind, topics)
+        try:
+            if mode in ("hybrid", "dense"):
+                from advisor.knowledge.dense import where_clause
 
-            vec = self.embedder.embed_one(query)
-            dense_hits = self.dense.query(vec, depth, where_clause(kind, topics))
-        if mode in ("hybrid", "lexical"):
-            try:
-                lex_hits = cat.lexical_search(query, depth, kind, topics)
-            except Exception as exc:  # noqa: BLE001 - sqlite errors on a damaged FTS index
-                from advisor.knowledge.store import corrupt
-
-                raise corrupt(cat.path, exc) from None
+                vec = self.embedder.embed_one(query)
+                dense_hits = self.dense.query(vec, depth, where_clause(kind, topics))
+        finally:
+            if lex_future is not None:
+                lex_hits = lex_future.result()
         if mode == "dense":
             ranked = dense_hits
         elif mode == "lexical":
             ranked = lex_hits
         else:
-            ranked = rrf([[c for c, _ in dense_hits], [c for c, _ in lex_hits]])
+            ranked = rrf([dense_hits, lex_hits], weights=[RRF_WEIGHTS["dense"], RRF_WEIGHTS["lexical"]])
         top = ranked[:k]
         rows = cat.chunks_by_id([c for c, _ in top])
         return [self._passage(rows[c], s) for c, s in top if c in rows]
+
+    def _lexical(self, query: str, n: int, kind: str | None, topics: list[str] | None) -> list[tuple[str, float]]:
+        cat = self.catalog
+        try:
+            return cat.lexical_search(query, n, kind, topics)
+        except Exception as exc:  # noqa: BLE001 - sqlite errors on a damaged FTS index
+            from advisor.knowledge.store import corrupt
+
+            raise corrupt(cat.path, exc) from None
+
+    def _executor(self) -> Any:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-kb-bm25")
+        return self._pool
 
     def _passage(self, row: Any, score: float) -> Passage:
         import json
@@ -745,6 +767,17 @@ class KnowledgeBase:
         from advisor.knowledge.retriever import KnowledgeRetriever
 
         return KnowledgeRetriever(kb=self, k=k or self.settings.knowledge.top_k, **kwargs)
+
+
+@dataclass
+class _PendingAdd:
+    """A file copied into the notes folder, waiting to be indexed with the others."""
+
+    shown: str
+    src: Path
+    nid: str
+    job: Job
+    updated: bool
 
 
 def _note_id(path: Path) -> str:

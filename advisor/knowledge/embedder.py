@@ -11,6 +11,7 @@ import importlib.util
 import os
 import threading
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import AdvisorError
@@ -50,7 +51,11 @@ def model_path() -> Path:
 
 
 class Embedder:
-    """Turns texts into 384-dim unit vectors. Thread-safe; one per process via `get_embedder()`."""
+    """Turns texts into 384-dim unit vectors. Thread-safe.
+
+    Creating one loads the ONNX session (~0.3 s); a KnowledgeBase creates its own on first use,
+    or is given one (`KnowledgeBase(settings, embedder=...)`) so that several can share it.
+    """
 
     model_id = MODEL_ID
     dimensions = DIMENSIONS
@@ -107,21 +112,12 @@ class Embedder:
         return self._run([text or " "])[0]
 
 
-_EMBEDDER: Embedder | None = None
-_EMBEDDER_LOCK = threading.Lock()
+def chroma_embedding_function(embedder: "Embedder | Callable[[], Embedder] | None" = None) -> Any:
+    """A chromadb EmbeddingFunction backed by our embedder (never chroma's downloading default).
 
-
-def get_embedder() -> Embedder:
-    """The process-wide embedder (the ONNX session is costly to create, cheap to share)."""
-    global _EMBEDDER
-    with _EMBEDDER_LOCK:
-        if _EMBEDDER is None:
-            _EMBEDDER = Embedder()
-        return _EMBEDDER
-
-
-def chroma_embedding_function(embedder: Embedder | None = None) -> Any:
-    """A chromadb EmbeddingFunction backed by our embedder (never chroma's downloading default)."""
+    `embedder` may be an Embedder or a zero-argument callable returning one (so the ONNX session
+    is only loaded if chroma ever asks for an embedding; we always pass vectors ourselves).
+    """
     from chromadb.api.types import EmbeddingFunction
     from chromadb.utils.embedding_functions import register_embedding_function
 
@@ -138,12 +134,20 @@ def _chroma_ef_class(base: Any, register: Any) -> Any:
         return _EF_CLASS
 
     class AdvisorEmbeddingFunction(base):  # type: ignore[misc, valid-type]
-        def __init__(self, embedder: Embedder | None = None) -> None:
+        def __init__(self, embedder: Any = None) -> None:
             self._embedder = embedder
+            self._lock = threading.Lock()
+
+        def _get(self) -> Embedder:
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = Embedder()
+                elif not isinstance(self._embedder, Embedder) and callable(self._embedder):
+                    self._embedder = self._embedder()
+                return self._embedder
 
         def __call__(self, input: Any) -> Any:
-            emb = self._embedder or get_embedder()
-            return [row for row in emb.embed(list(input))]
+            return [row for row in self._get().embed(list(input))]
 
         @staticmethod
         def name() -> str:

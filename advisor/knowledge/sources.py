@@ -366,3 +366,63 @@ def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> It
 def slugify(text: str, max_len: int = 40) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return (slug[:max_len].rstrip("-")) or "note"
+
+
+# ---------------------------------------------------------------- the subfield map
+
+SUBFIELD_MAP = "subfields.yaml"
+SUBFIELD_MAP_TITLE = "AI-safety subfield map"
+
+
+def open_subfield_map(info: FileInfo) -> Document:
+    """knowledge/subfields.yaml as a document with one `## ` section per subfield.
+
+    Each section is headed by the subfield's name and the card it belongs to, so a passage cites
+    both the map and the card; the body restates the entry's fields in words.
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(info.path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SourceError(f"cannot read the subfield map: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, list):
+        raise SourceError("the subfield map is not a list of subfields")
+
+    def join(value: Any) -> str:
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value)
+        return str(value or "").strip()
+
+    lines: list[str] = []
+    for entry in data:
+        if not isinstance(entry, dict) or not entry.get("name"):
+            continue
+        card = str(entry.get("card") or "").strip()
+        lines.append(f"## {entry['name']}" + (f" (card: {card})" if card else ""))
+        lines.append("")
+        parts = [join(entry.get("summary"))]
+        for label, key in (
+            ("Branch of the landscape", "branch"),
+            ("Core problems", "core_problems"),
+            ("Methods", "methods"),
+            ("An entry project", "entry_project"),
+            ("Where people gather", "gathers"),
+        ):
+            if entry.get(key):
+                value = join(entry[key]).rstrip(".")
+                parts.append(f"{label}: {value}.")
+        lines.append(" ".join(p for p in parts if p))
+        lines.append("")
+    if not lines:
+        raise SourceError("the subfield map has no subfields")
+    size = max(1, info.size)
+    n = len(lines)
+    return Document(
+        title=SUBFIELD_MAP_TITLE,
+        topics=["landscape", "subfields"],
+        card_kind="subfield",
+        meta={"title": SUBFIELD_MAP_TITLE},
+        unit="line",
+        lines=[(i + 1, text, size * (i + 1) // n) for i, text in enumerate(lines)],
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor.errors import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: chunks.heading, indexed by FTS5 as a third column
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -46,19 +46,25 @@ CREATE TABLE IF NOT EXISTS chunks(
     ord INTEGER NOT NULL,
     text TEXT NOT NULL,
     title TEXT NOT NULL,
-    location TEXT NOT NULL
+    location TEXT NOT NULL,
+    heading TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, title, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text, title) VALUES('delete', old.rowid, old.text, old.title);
-END;
 """
+
+# The FTS5 index over the chunks (external content): chunk text, document title, section heading.
+# Separate statements, so that a migration can run them inside its own transaction.
+_FTS_SCHEMA = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, title, heading, content='chunks', content_rowid='rowid', tokenize='porter unicode61')""",
+    """CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, title, heading) VALUES (new.rowid, new.text, new.title, new.heading);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, title, heading)
+        VALUES('delete', old.rowid, old.text, old.title, old.heading);
+END""",
+)
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
@@ -67,7 +73,17 @@ STOPWORDS = frozenset(
     no nor not now of off on once only or other our ours out over own same she should so some such
     than that the their theirs them then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your yours""".split()
+) | frozenset(
+    # question and filler words: common in how people ask, rarely what they are asking about
+    """also always anyone anything become best better cannot could else enough even ever every get
+    gets getting give go going good got keep kind know like lot lots make makes many may maybe might
+    much must need needs often one ones really say see seem seems someone something still sure take
+    tell thing things think way ways well whether yes yet""".split()
 )
+
+# bm25() weights of the FTS columns (text, title, heading): a heading names what its section is
+# about; a document title is shared by all its chunks.
+BM25_WEIGHTS = (1.0, 1.0, 2.0)
 
 
 def corrupt(path: Path, exc: BaseException) -> StorageError:
@@ -78,7 +94,11 @@ def corrupt(path: Path, exc: BaseException) -> StorageError:
 
 
 def fts_query(text: str) -> str | None:
-    """A BM25 OR-query of the query's content words (quoted, so FTS syntax in input is inert)."""
+    """A BM25 OR-query of the query's content words.
+
+    Words are \\w+ runs, lower-cased, stop-words dropped, each one double-quoted: FTS5 syntax in
+    user text (quotes, NEAR, AND, *, column filters, parentheses) is inert.
+    """
     seen: list[str] = []
     for tok in re.findall(r"\w+", text.lower()):
         if len(tok) < 2 or tok in STOPWORDS or tok in seen:
@@ -100,18 +120,40 @@ class Catalog:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.db.execute(
-                    "INSERT INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise StorageError(
                     f"the search index at {path} was made by a newer advisor; "
                     "upgrade, or run `advisor kb reindex --full`"
                 )
+            if row is not None and int(row[0]) < 2:
+                self._migrate_v1()
+            for stmt in _FTS_SCHEMA:
+                self.db.execute(stmt)
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
             self.db.execute("SELECT count(*) FROM chunks_fts").fetchone()
         except sqlite3.DatabaseError as exc:
             raise corrupt(path, exc) from None
+
+    def _migrate_v1(self) -> None:
+        """v1 -> v2: add chunks.heading (from the "§ ..." location) and rebuild FTS with it."""
+        self.begin()
+        try:
+            cols = {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}
+            if "heading" not in cols:
+                self.db.execute("ALTER TABLE chunks ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
+            self.db.execute(
+                "UPDATE chunks SET heading = substr(location, 3) WHERE location LIKE '§ %'"
+            )
+            self.db.execute("DROP TRIGGER IF EXISTS chunks_ai")
+            self.db.execute("DROP TRIGGER IF EXISTS chunks_ad")
+            self.db.execute("DROP TABLE IF EXISTS chunks_fts")
+            for stmt in _FTS_SCHEMA:
+                self.db.execute(stmt)
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -200,11 +242,11 @@ class Catalog:
         self.db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
         return ids
 
-    def add_chunks(self, rows: Iterable[tuple[str, str, int, str, str, str]]) -> None:
-        """rows: (chunk_id, source_id, ord, text, title, location)."""
+    def add_chunks(self, rows: Iterable[tuple[str, str, int, str, str, str, str]]) -> None:
+        """rows: (chunk_id, source_id, ord, text, title, location, heading)."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO chunks(chunk_id, source_id, ord, text, title, location) "
-            "VALUES(?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO chunks(chunk_id, source_id, ord, text, title, location, heading) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -256,7 +298,7 @@ class Catalog:
             params.extend(topics)
         params.append(n)
         sql = (
-            "SELECT c.chunk_id, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts "
+            f"SELECT c.chunk_id, bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS rank FROM chunks_fts "
             "JOIN chunks c ON c.rowid = chunks_fts.rowid JOIN sources s ON s.source_id = c.source_id "
             f"WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
         )

@@ -1,0 +1,219 @@
+"""Batched indexing: chunks of many files are embedded together and written in large batches.
+
+Embedding dominates indexing, so everything else is kept off its path: chunks from consecutive
+files are pooled into batches of `INDEX_BATCH`; each batch is embedded in one `Embedder.embed`
+call (sorted by length there, so padding stays small), upserted into Chroma in one call and
+written to SQLite in one transaction. A file's own bookkeeping (its `sources` row, its stale
+vectors) is written with the batch that holds its last chunk.
+
+Consistency: a source's old chunks are deleted in the transaction of the batch holding its first
+new chunk; until its `sources` row is updated (with its last batch) the row still describes the
+old file, so an interrupted run re-indexes it next time, and `_sync` drops orphaned chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from advisor.knowledge.sources import (
+    Chunk,
+    Document,
+    FileInfo,
+    SourceError,
+    chunk_document,
+    open_document,
+    open_subfield_map,
+)
+
+if TYPE_CHECKING:
+    from advisor.knowledge.dense import DenseIndex
+    from advisor.knowledge.embedder import Embedder
+    from advisor.knowledge.store import Catalog
+
+INDEX_BATCH = 256  # chunks embedded, upserted and committed together
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def embed_text(title: str, location: str, text: str) -> str:
+    """What gets embedded for a chunk: its title and heading give short chunks their context."""
+    heading = location[2:] if location.startswith("§ ") else ""
+    return "\n".join(part for part in (title, heading, text) if part)
+
+
+@dataclass
+class Job:
+    """One file to (re)index as source `sid`."""
+
+    sid: str
+    kind: str
+    info: FileInfo
+    origin: str | None = None
+    title: str | None = None  # fallback title (e.g. given with --title)
+    base: int = 0  # progress: bytes of the earlier jobs
+
+
+@dataclass
+class _Open:
+    job: Job
+    title: str
+    meta: dict[str, Any]
+    doc: Document
+    prev: Any
+    old_ids: set[str]
+    new_ids: list[str] = field(default_factory=list)
+    started: bool = False  # its old chunks are deleted (in a committed or pending batch)
+
+
+@dataclass
+class Result:
+    chunks: int = 0
+    error: str | None = None
+
+
+class BatchIndexer:
+    """Index many jobs; `run` returns {sid: Result}. SourceErrors become failed results."""
+
+    def __init__(
+        self,
+        catalog: "Catalog",
+        dense: "DenseIndex",
+        embedder: "Embedder",
+        chunk_words: int,
+        mark_failed: Callable[[Job, str], None],
+        tick: Callable[[int, str], None] | None = None,
+        batch_size: int | None = None,
+    ) -> None:
+        self.cat = catalog
+        self.dense = dense
+        self.embedder = embedder
+        self.chunk_words = chunk_words
+        self.mark_failed = mark_failed
+        self.tick = tick
+        self.batch_size = batch_size or INDEX_BATCH
+        self._pending: list[tuple[_Open, Chunk]] = []
+        self._finishing: list[_Open] = []
+        self.results: dict[str, Result] = {}
+
+    # ------------------------------------------------------------------ driver
+    def run(self, jobs: Sequence[Job]) -> dict[str, Result]:
+        from advisor.knowledge.dense import chunk_metadata
+
+        for job in jobs:
+            try:
+                src = self._open(job)
+            except SourceError as exc:
+                self._fail(job, None, str(exc))
+                continue
+            src.meta = chunk_metadata(job.sid, job.kind, src.doc.topics)
+            seen: set[bytes] = set()
+            try:
+                markdown = job.info.fmt == "markdown" or job.info.path.suffix.lower() in (".yaml", ".yml")
+                for chunk in chunk_document(src.doc, self.chunk_words, markdown):
+                    digest = hashlib.blake2b(chunk.text.encode(), digest_size=16).digest()
+                    if digest in seen:  # a passage repeated within the file is indexed once
+                        continue
+                    seen.add(digest)
+                    self._pending.append((src, chunk))
+                    if len(self._pending) >= self.batch_size:
+                        self._flush()
+                if not src.new_ids and not any(s is src for s, _ in self._pending):
+                    raise SourceError("no text to index")
+            except SourceError as exc:
+                self._pending = [(s, c) for s, c in self._pending if s is not src]
+                self._fail(job, src, str(exc))
+                continue
+            self._finishing.append(src)
+            if not any(s is src for s, _ in self._pending):  # all its chunks are written already
+                self._flush()
+        self._flush()
+        return self.results
+
+    def _open(self, job: Job) -> _Open:
+        cat = self.cat
+        if job.kind == "curated" and job.info.path.suffix.lower() in (".yaml", ".yml"):
+            doc = open_subfield_map(job.info)
+        else:
+            doc = open_document(job.info, fallback_title=job.title)
+        title = job.title if (job.title and not doc.meta.get("title")) else doc.title
+        return _Open(job, title, {}, doc, cat.source(job.sid), set(cat.chunk_ids(job.sid)))
+
+    def _fail(self, job: Job, src: _Open | None, error: str) -> None:
+        gone = sorted((src.old_ids | set(src.new_ids)) if src else set())
+        if gone:
+            self.dense.delete(gone)
+        self.mark_failed(job, error)  # drops its remaining chunks and records why
+        self.results[job.sid] = Result(error=error)
+
+    # ------------------------------------------------------------------ one batch
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        finishing, self._finishing = self._finishing, []
+        if not batch and not finishing:
+            return
+        cat = self.cat
+        ids = [f"{s.job.sid}#{c.ord}" for s, c in batch]
+        if batch:
+            vecs = self.embedder.embed([embed_text(s.title, c.location, c.text) for s, c in batch])
+            self.dense.upsert(ids, vecs, [s.meta for s, _ in batch])
+        cat.begin()
+        try:
+            for s, _ in batch:
+                if not s.started:
+                    s.started = True
+                    cat.delete_chunks(s.job.sid)
+            cat.add_chunks(
+                (cid, s.job.sid, c.ord, c.text, s.title, c.location, c.heading or "")
+                for cid, (s, c) in zip(ids, batch)
+            )
+            for cid, (s, _) in zip(ids, batch):
+                s.new_ids.append(cid)
+            stale: list[str] = []
+            for s in finishing:
+                stale += sorted(s.old_ids - set(s.new_ids))
+                self._write_source(s)
+            cat.commit()
+        except BaseException:
+            cat.rollback()
+            raise
+        if stale:
+            self.dense.delete(stale)
+        for s in finishing:
+            self.results[s.job.sid] = Result(chunks=len(s.new_ids))
+        if self.tick is not None and batch:
+            s, c = batch[-1]
+            self.tick(s.job.base + c.end_offset, s.job.info.path.name)
+
+    def _write_source(self, s: _Open) -> None:
+        job, info, prev = s.job, s.job.info, s.prev
+        self.cat.upsert_source(
+            job.sid,
+            kind=job.kind,
+            path=str(info.path),
+            title=s.title,
+            origin=job.origin if job.origin is not None else (prev["origin"] if prev else None),
+            sha256=info.sha256,
+            size=info.size,
+            mtime_ns=info.mtime_ns,
+            n_chunks=len(s.new_ids),
+            status="indexed",
+            error=None,
+            warning=info.warning,
+            card_kind=s.doc.card_kind,
+            topics=s.doc.topics,
+            added_at=(prev["added_at"] if prev and prev["added_at"] else now()),
+            indexed_at=now(),
+        )
+
+
+def metadata_for_rows(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    from advisor.knowledge.dense import chunk_metadata
+
+    return [chunk_metadata(r["source_id"], r["kind"], json.loads(r["topics"])) for r in rows]

@@ -1,0 +1,175 @@
+"""Retrieval quality and indexing details: fusion, FTS safety, the subfield map, batching."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from advisor.knowledge import KnowledgeBase
+from advisor.knowledge.base import rrf
+from advisor.knowledge.store import Catalog, fts_query
+from conftest import KB_SEEDS, kb_make_settings
+
+FIELD_Q = "what do members of a research field share?"
+
+
+# ------------------------------------------------------------------ fusion and query parsing
+
+
+def test_rrf_breaks_ties_by_normalised_scores_not_by_input_order():
+    dense = [("a", 0.90), ("b", 0.80)]
+    lexical = [("b", 8.0), ("a", 2.0)]
+    # ranks (1, 2) and (2, 1): an exact RRF tie; b is much closer to the top of both runs
+    fused = rrf([dense, lexical])
+    assert [c for c, _ in fused] == ["b", "a"]
+    assert fused[0][1] == pytest.approx(fused[1][1])
+    assert [c for c, _ in rrf([lexical, dense])] == ["b", "a"]
+
+
+def test_rrf_weights_and_k():
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.7)]
+    lexical = [("c", 9.0), ("b", 5.0), ("a", 1.0)]
+    assert rrf([dense, lexical], weights=[1.0, 0.0])[0][0] == "a"
+    assert rrf([dense, lexical], weights=[0.0, 1.0])[0][0] == "c"
+    assert rrf([dense, []])[0][0] == "a"
+    assert rrf([[], []]) == []
+    top = rrf([dense, lexical], k=5)[0]
+    assert top[1] == pytest.approx(max(1 / 6 + 1 / 8, 2 / 7))
+
+
+def test_fts_query_drops_question_words_and_neutralises_syntax():
+    assert fts_query("What do members of a research field share?") == '"members" OR "research" OR "field" OR "share"'
+    assert fts_query("how should I get better at it?") is None
+    q = fts_query('NEAR("alignment" AND) title:* -- "oversight OR')
+    assert q is not None and all(part.startswith('"') and part.endswith('"') for part in q.split(" OR "))
+
+
+def test_search_survives_fts_syntax_in_user_text(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
+    with KnowledgeBase(kb_make_settings(tmp_path / "home", kb_cards_dir), embedder=kb_embedder) as kb:
+        for query in ('"', 'NEAR(', "title:Brier*", "a AND OR NOT b", "(*)", "Brier') --", "’’ “x”"):
+            kb.search(query, k=3)
+            kb.search(query, k=3, mode="lexical")
+        assert kb.search('"Brier score" AND', k=1)[0].title == "Calibrated forecasting"
+
+
+# ------------------------------------------------------------------ the shipped cards + the seeds
+
+
+@pytest.fixture(scope="module")
+def kb_shipped(tmp_path_factory: pytest.TempPathFactory, kb_embedder):
+    """The shipped curated cards (knowledge/) plus every seed essay added as a note."""
+    from advisor import resources
+
+    if not KB_SEEDS.is_dir():
+        pytest.skip("seed essays ../shared/seeds are not present")
+    try:
+        cards = resources.knowledge_dir()
+    except FileNotFoundError:
+        pytest.skip("the curated knowledge folder is not present")
+    home = tmp_path_factory.mktemp("kb-shipped")
+    kb = KnowledgeBase(kb_make_settings(home, cards), embedder=kb_embedder)
+    assert kb.add_paths([KB_SEEDS]).ok
+    yield kb
+    kb.close()
+
+
+def test_acceptance_query_finds_the_definition_first(kb_shipped: KnowledgeBase):
+    top = kb_shipped.search(FIELD_Q, k=5)[0]
+    card = top.kind == "curated" and top.source.endswith("strategy/what-is-a-research-field.md") \
+        and top.location.startswith("§ A field is a community")
+    seed = top.kind == "note" and "a research field is simply a community of people who share" in top.text \
+        and top.location == "line 22"
+    assert card or seed, top.citation()
+    assert Path(top.source).is_file()
+
+
+def test_subfield_map_is_indexed_one_passage_per_subfield(kb_shipped: KnowledgeBase):
+    import yaml
+
+    cards = kb_shipped.curated_dir
+    assert cards is not None
+    entries = yaml.safe_load((cards / "subfields.yaml").read_text(encoding="utf-8"))
+    row = kb_shipped.catalog.source("curated:subfields.yaml")
+    assert row is not None and row["status"] == "indexed"
+    rows = kb_shipped.catalog.db.execute(
+        "SELECT location, text FROM chunks WHERE source_id='curated:subfields.yaml'"
+    ).fetchall()
+    headings = {r["location"] for r in rows}
+    for e in entries:
+        assert f"§ {e['name']} (card: {e['card']})" in headings
+    hits = kb_shipped.search("subfield map unlearning hazardous knowledge entry project", k=10, kind="curated")
+    mapped = [h for h in hits if h.source.endswith("subfields.yaml")]
+    assert mapped and mapped[0].title == "AI-safety subfield map"
+    assert "(card: subfields/" in mapped[0].location
+
+
+# ------------------------------------------------------------------ indexing in batches
+
+
+def test_batches_span_files_and_one_bad_file_fails_alone(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder, monkeypatch: pytest.MonkeyPatch
+):
+    import advisor.knowledge.indexer as indexer
+
+    monkeypatch.setattr(indexer, "INDEX_BATCH", 7)  # many batches, each holding parts of several files
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(12):
+        paras = [
+            f"File {i} paragraph {j}: interpretability probes, sparse autoencoders and scalable oversight protocols, item {i}-{j}, code k{i}x{j}."
+            for j in range(3)
+        ]
+        (src / f"n{i:02d}.md").write_text(f"# Note {i}\n\n" + "\n\n".join(paras) + "\n")
+    (src / "n05.md").write_text("---\ntitle: only front matter\n---\n\n")  # no text to index
+    (src / "copy.md").write_bytes((src / "n03.md").read_bytes())  # same content twice in one call
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        report = kb.add_paths([src])
+        by = {Path(i.path).name: i for i in report.items}
+        assert by["n05.md"].outcome == "failed" and "no text" in by["n05.md"].message
+        # copy.md sorts first, so it is added and n03.md is the duplicate
+        assert by["n03.md"].outcome == "unchanged" and by["n03.md"].note_id == by["copy.md"].note_id
+        assert "same content as note" in by["n03.md"].message and by["n03.md"].title == "Note 3"
+        assert sum(1 for i in report.items if i.outcome == "added") == 11
+        assert all(i.chunks == 3 for i in report.items if i.outcome == "added")
+        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
+        assert not list(kb.notes_dir.glob("*n05*"))
+        hit = kb.search("k7x2", k=1, kind="note", mode="lexical")[0]
+        assert "item 7-2" in hit.text and hit.title == "Note 7"
+        # re-adding: all unchanged; editing one re-indexes only that one, stale chunks go
+        again = kb.add_paths([src])
+        assert {i.outcome for i in again.items if Path(i.path).name != "n05.md"} == {"unchanged"}
+        (src / "n08.md").write_text("# Note 8\n\nJust one paragraph about debate now.\n")
+        upd = kb.add_paths([src / "n08.md"])
+        assert [i.outcome for i in upd.items] == ["updated"] and upd.items[0].chunks == 1
+        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
+        n_notes = kb.catalog.db.execute("SELECT count(*) FROM chunks WHERE source_id LIKE 'note:%'").fetchone()[0]
+        assert n_notes == 10 * 3 + 1
+
+
+def test_v1_index_is_migrated_in_place(tmp_path: Path):
+    path = tmp_path / "lexical.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO meta VALUES('schema_version', '1');
+        CREATE TABLE chunks(rowid INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE,
+            source_id TEXT NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL, title TEXT NOT NULL,
+            location TEXT NOT NULL);
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(text, title, content='chunks', content_rowid='rowid',
+            tokenize='porter unicode61');
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, text, title) VALUES (new.rowid, new.text, new.title); END;
+        INSERT INTO chunks(chunk_id, source_id, ord, text, title, location)
+            VALUES('note:x#0', 'note:x', 0, 'plain words', 'A title', '§ Zebra heading');
+    """)
+    db.commit()
+    db.close()
+    cat = Catalog(path)
+    assert cat.get_meta("schema_version") == "2"
+    assert cat.db.execute("SELECT heading FROM chunks").fetchone()[0] == "Zebra heading"
+    hits = cat.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'zebra'").fetchall()
+    assert len(hits) == 1
+    cat.close()
