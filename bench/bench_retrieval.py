@@ -63,8 +63,9 @@ def _matches(place: tuple[str, str], answer: dict[str, Any]) -> bool:
     return span is not None and any(n in span for n in answer["lines"])
 
 
-def quality(home: Path, embedder: Embedder) -> dict[str, tuple[float, float]]:
-    kb = KnowledgeBase(Settings(home=home), embedder=embedder)
+def quality(home: Path, embedder: Embedder, chunk_words: int | None = None) -> dict[str, tuple[float, float]]:
+    knowledge = {"chunk_words": chunk_words} if chunk_words else {}
+    kb = KnowledgeBase(Settings(home=home, knowledge=knowledge), embedder=embedder)
     curated = kb.curated_dir
     t = time.perf_counter()
     report = kb.add_paths([SEEDS])
@@ -243,6 +244,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=None, help="number of synthetic files (10 chunks each)")
     ap.add_argument("--repeat", type=int, default=None, help="indexing/raw runs (best is kept)")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--chunk-words", type=int, default=None, help="quality: words per chunk (default: the setting's)")
     ap.add_argument("--skip-quality", action="store_true")
     args = ap.parse_args()
     n_files = args.files or (100 if args.quick else 1000)
@@ -251,7 +253,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         if not args.skip_quality:
             print("== quality")
-            quality(Path(tmp) / "q" / "home", embedder)
+            quality(Path(tmp) / "q" / "home", embedder, args.chunk_words)
         if not args.skip_speed:
             print("== speed")
             speed(Path(tmp) / "s", n_files, repeat, embedder)
