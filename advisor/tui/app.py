@@ -1,0 +1,284 @@
+"""The advisor Textual app: a factory-built App over the journal, knowledge and session cores.
+
+Only light modules are imported here (Textual, settings, the journal store). The knowledge base,
+the session engine and every model are imported in workers, after the first screen is painted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from advisor.errors import AdvisorError
+from advisor.tui.drafts import DRAFTS_FILE, Drafts
+from advisor.tui.styles import CSS
+
+if TYPE_CHECKING:
+    from advisor.journal.store import JournalStore
+    from advisor.settings import Settings
+
+#: Set to 1 to exit right after the first paint of Home (what bench/bench_startup.py measures).
+FIRST_PAINT_EXIT_ENV = "ADVISOR_TUI_EXIT_AFTER_PAINT"
+
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+SessionFactory = Callable[..., Any]
+KnowledgeFactory = Callable[["Settings"], Any]
+
+
+class LockedKnowledge:
+    """A knowledge base shared by workers: one call at a time (indexing, search, status)."""
+
+    def __init__(self, kb: Any) -> None:
+        self._kb = kb
+        self._lock = threading.RLock()
+
+    @property
+    def wrapped(self) -> Any:
+        return self._kb
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._kb, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
+
+
+def default_knowledge_factory(settings: "Settings") -> Any:
+    from advisor.knowledge.base import KnowledgeBase
+
+    return KnowledgeBase(settings)
+
+
+def default_session_factory(
+    *, settings: "Settings", journal_path: Path, topic: str | None = None,
+    resume_id: int | None = None, retriever: Any = None,
+) -> Any:
+    """A Session on its own journal connection (it runs in a worker thread)."""
+    from advisor.journal.store import JournalStore
+    from advisor.session.engine import Session
+
+    store = JournalStore.open(journal_path)
+    try:
+        if resume_id is not None:
+            return Session.resume(store, settings, resume_id, retriever=retriever)
+        return Session.start(store, settings, topic or "", retriever=retriever)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _advisor_commands() -> type:
+    """The palette provider, imported when the palette first opens (not before the first paint)."""
+    from advisor.tui.commands import AdvisorCommands
+
+    return AdvisorCommands
+
+
+class AdvisorApp(App[int]):
+    """advisor's terminal UI. Build with the settings and stores it should use."""
+
+    TITLE = "advisor"
+    SUB_TITLE = "research direction & career reflection"
+    CSS = CSS
+    COMMANDS = App.COMMANDS | {_advisor_commands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help", show=False),
+        Binding("f2", "toggle_dark", "Light/dark", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: "Settings",
+        *,
+        journal: "JournalStore",
+        knowledge: Any = None,
+        session_factory: SessionFactory | None = None,
+        knowledge_factory: KnowledgeFactory | None = None,
+        drafts: Drafts | None = None,
+        exit_after_paint: bool = False,
+        auto_index: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.journal = journal
+        self.session_factory = session_factory or default_session_factory
+        self._knowledge_factory = knowledge_factory or default_knowledge_factory
+        self._knowledge = LockedKnowledge(knowledge) if knowledge is not None else None
+        self._knowledge_error: str | None = None
+        self._knowledge_lock = threading.Lock()
+        self.drafts = drafts or Drafts(settings.home / DRAFTS_FILE)
+        self.exit_after_paint = exit_after_paint
+        self.auto_index = auto_index
+        theme = settings.ui.theme
+        if theme in self.available_themes:
+            self.theme = theme
+
+    # ------------------------------------------------------------------ cores
+    def knowledge(self) -> Any:
+        """The knowledge base (built on first use; call from a worker). Raises AdvisorError."""
+        with self._knowledge_lock:
+            if self._knowledge is None:
+                if self._knowledge_error:
+                    raise AdvisorError(self._knowledge_error)
+                try:
+                    self._knowledge = LockedKnowledge(self._knowledge_factory(self.settings))
+                except AdvisorError as exc:
+                    self._knowledge_error = exc.message
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a missing module or broken install
+                    self._knowledge_error = f"the knowledge base is not available ({type(exc).__name__}: {exc})"
+                    raise AdvisorError(self._knowledge_error) from None
+            return self._knowledge
+
+    def knowledge_or_none(self) -> Any:
+        try:
+            return self.knowledge()
+        except AdvisorError:
+            return None
+
+    def model_label(self) -> tuple[str, str]:
+        """(provider, label) of what answers in a session: a model, or guide mode."""
+        try:
+            from advisor.session.llm import describe
+
+            info = describe(self.settings)
+            return info.provider, info.label
+        except Exception:  # noqa: BLE001 - the session core may be missing
+            provider = self.settings.model.provider
+            if provider == "auto":
+                provider = "openai" if (self.settings.model.base_url or self.settings.model.api_key) else "guide"
+            label = "guide mode (no language model)" if provider == "guide" else self.settings.model.name
+            return provider, label
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
+        from advisor.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+    def reload_settings(self) -> None:
+        from advisor.settings import load_settings
+
+        home = self.settings.home
+        self.settings = load_settings(home=home)
+
+    # ------------------------------------------------------------------ navigation
+    def open_screen(self, name: str, **kwargs: Any) -> None:
+        """Push one of advisor's screens by name (what bindings and the palette call)."""
+        from importlib import import_module
+
+        module_name, cls_name = SCREENS[name]
+        try:
+            cls = getattr(import_module(f"advisor.tui.screens.{module_name}"), cls_name)
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"This screen cannot open: {exc}", severity="error", timeout=8)
+            return
+        self.push_screen(cls(**kwargs))
+
+    def go_home(self) -> None:
+        from advisor.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        self.open_screen("help")
+
+    def action_toggle_dark(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def action_new_session(self) -> None:
+        from advisor.tui.screens.modals import TopicModal
+
+        def start(topic: str | None) -> None:
+            if topic:
+                self.open_screen("session", topic=topic)
+
+        self.push_screen(TopicModal(), start)
+
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        """Every app-wide action as (name, help, callback) for the command palette."""
+        return [
+            ("Home", "Recent sessions, journal, beliefs, next actions", self.go_home),
+            ("New session", "A guided reflection session with the advisor", self.action_new_session),
+            ("Journal a conversation with a person", "Beliefs before you talk to someone",
+             lambda: self.open_screen("person_pre")),
+            ("Journal: entries and diffs", "Every entry; what moved before → after",
+             lambda: self.open_screen("journal")),
+            ("Beliefs: history, plot, calibration", "Each belief's credence over time",
+             lambda: self.open_screen("beliefs")),
+            ("Calibration", "Brier score and calibration table over resolved beliefs",
+             lambda: self.open_screen("beliefs", tab="calibration")),
+            ("Add a note", "Type a note or add a file/folder to your knowledge base",
+             lambda: self.open_screen("knowledge", tab="add")),
+            ("Knowledge: notes and index status", "Per-file index state, reindex with progress",
+             lambda: self.open_screen("knowledge", tab="notes")),
+            ("Search the knowledge base", "Curated cards and your notes",
+             lambda: self.open_screen("knowledge", tab="search")),
+            ("Curated cards", "Browse the curated knowledge cards",
+             lambda: self.open_screen("knowledge", tab="cards")),
+            ("AI-safety subfield map", "Subfields, core problems, entry projects",
+             lambda: self.open_screen("knowledge", tab="subfields")),
+            ("Settings: model endpoint and theme", "Provider, base URL, model name, API key",
+             lambda: self.open_screen("settings")),
+            ("Toggle light/dark theme", "Switch between textual-light and textual-dark",
+             self.action_toggle_dark),
+            ("Help", "Keys and how advisor works", self.action_help),
+            ("Quit", "Leave advisor (everything is saved)", self.exit),
+        ]
+
+
+SCREENS: dict[str, tuple[str, str]] = {
+    "home": ("home", "HomeScreen"),
+    "session": ("session", "SessionScreen"),
+    "journal": ("journal", "JournalScreen"),
+    "person_pre": ("journal", "PersonPreScreen"),
+    "person_post": ("journal", "PersonPostScreen"),
+    "beliefs": ("beliefs", "BeliefsScreen"),
+    "knowledge": ("knowledge", "KnowledgeScreen"),
+    "settings": ("settings_screen", "SettingsScreen"),
+    "help": ("help", "HelpScreen"),
+}
+
+
+def build_app(settings: "Settings", **kwargs: Any) -> AdvisorApp:
+    """Open the journal for `settings` and build the app (the stores it uses are arguments)."""
+    from advisor.journal.store import JournalStore
+    from advisor.settings import ensure_home
+
+    ensure_home(settings)
+    journal = kwargs.pop("journal", None) or JournalStore.open(settings.journal_path)
+    return AdvisorApp(settings, journal=journal, **kwargs)
+
+
+def run_app(settings: "Settings") -> int:
+    """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback."""
+    try:
+        app = build_app(settings, exit_after_paint=os.environ.get(FIRST_PAINT_EXIT_ENV) == "1")
+    except AdvisorError as exc:
+        sys.stderr.write(f"advisor: {exc.message}\n")
+        return exc.exit_code
+    try:
+        result = app.run()
+    finally:
+        try:
+            app.journal.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return int(result or 0)

@@ -1,0 +1,197 @@
+"""Beliefs: each one's credence over time (a plot), its history with reasons, resolution, and
+calibration (Brier score and table) over resolved beliefs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from advisor.errors import AdvisorError
+from advisor.journal.models import fmt_credence
+from advisor.journal.render import credence_plot, signed, sparkline
+from advisor.tui.titlebar import TitleBar
+
+
+def _plot_widget() -> Any:
+    try:
+        from textual_plotext import PlotextPlot
+
+        return PlotextPlot(id="belief-plot")
+    except Exception:  # noqa: BLE001 - fall back to the journal's own text plot
+        return None
+
+
+class BeliefsScreen(Screen):
+    BINDINGS = [
+        Binding("r", "resolve", "Resolve"),
+        Binding("c", "calibration", "Calibration"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, belief_id: int | None = None, tab: str = "beliefs") -> None:
+        super().__init__()
+        self.belief_id = belief_id
+        self.tab = tab
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Beliefs · credence over time, resolution, calibration", show_model=False)
+        with TabbedContent(initial=self.tab, id="belief-tabs"):
+            with TabPane("Beliefs", id="beliefs"):
+                with Horizontal(id="beliefs-body"):
+                    yield DataTable(id="belief-table", cursor_type="row")
+                    with VerticalScroll(id="belief-detail"):
+                        plot = _plot_widget()
+                        if plot is not None:
+                            yield plot
+                        else:
+                            yield Static("", id="belief-textplot")
+                        yield Static("", id="belief-history")
+            with TabPane("Calibration", id="calibration"):
+                with VerticalScroll():
+                    yield Static("", id="calibration-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#belief-table", DataTable)
+        table.add_column("#", key="id", width=4)
+        table.add_column("Now", key="now", width=5)
+        table.add_column("n", key="n", width=2)
+        table.add_column("Δ", key="delta", width=4)
+        table.add_column("History", key="spark", width=10)
+        table.add_column("Belief", key="statement")
+        self.refresh_beliefs()
+        self.refresh_calibration()
+        table.focus()
+
+    def refresh_beliefs(self) -> None:
+        app: Any = self.app
+        table = self.query_one("#belief-table", DataTable)
+        table.clear()
+        beliefs = app.journal.list_beliefs()
+        for b in beliefs:
+            st = b.belief.statement
+            if b.belief.resolution:
+                st += f"  [resolved: {b.belief.resolution}]"
+            elif b.belief.resolve_by:
+                st += f"  [resolves by {b.belief.resolve_by.isoformat()}]"
+            table.add_row(f"#{b.belief.id}", "drop" if b.dropped else fmt_credence(b.latest), str(b.times_rated),
+                          signed(b.last_change) if b.last_change is not None else "",
+                          sparkline(b.history, 10), Text(st), key=str(b.belief.id))
+        if not beliefs:
+            self.query_one("#belief-history", Static).update(
+                "No beliefs yet. They come from journaling a conversation (j on Home) or a session's Before stage.")
+            return
+        ids = [b.belief.id for b in beliefs]
+        row = ids.index(self.belief_id) if self.belief_id in ids else 0
+        table.move_cursor(row=row)
+        self._show(ids[row])
+
+    @on(DataTable.RowHighlighted, "#belief-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key:
+            self._show(int(key))
+
+    def _show(self, belief_id: int) -> None:
+        app: Any = self.app
+        self.belief_id = belief_id
+        history = app.journal.belief_history(belief_id)
+        points = [p for p in history.points if p.credence is not None]
+        try:
+            plot = self.query_one("#belief-plot")
+            plt = plot.plt
+            plt.clear_data()
+            plt.clear_figure()
+            plt.title(f"#{belief_id} credence by rating")
+            plt.ylim(0, 100)
+            if points:
+                xs = list(range(1, len(points) + 1))
+                plt.plot(xs, [p.credence for p in points], marker="braille")
+                plt.scatter(xs, [p.credence for p in points], marker="dot")
+                plt.xticks(xs)
+            plot.refresh()
+        except Exception:  # noqa: BLE001 - no plotext: the text plot instead
+            try:
+                self.query_one("#belief-textplot", Static).update(credence_plot(history, height=9, width=40))
+            except Exception:  # noqa: BLE001
+                pass
+        b = history.belief
+        lines = [b.statement, ""]
+        for i, p in enumerate(history.points, 1):
+            value = "dropped" if p.dropped else fmt_credence(p.credence)
+            lines.append(f"{i:>2}. {value:>7}  {p.phase:<4} #{p.entry_id} {p.entry_about}")
+            if p.reason:
+                lines.append(f"              why: {p.reason}")
+        if b.resolution:
+            lines.append(f"\nResolved: {b.resolution}")
+        elif b.resolve_by:
+            lines.append(f"\nResolves by {b.resolve_by.isoformat()} · r to resolve")
+        else:
+            lines.append("\nr: resolve it (or set a resolve-by date) · c: calibration")
+        self.query_one("#belief-history", Static).update(Text("\n".join(lines)))
+
+    def refresh_calibration(self) -> None:
+        app: Any = self.app
+        from advisor.journal.calibration import calibration
+
+        report = calibration(app.journal)
+        lines = ["Calibration over resolved beliefs (last credence before resolution).", ""]
+        if report.brier is None:
+            lines.append("No resolved yes/no beliefs yet. Resolve one with r on the Beliefs tab.")
+        else:
+            lines.append(f"Brier score: {report.brier:.3f}  over {len(report.forecasts)} belief(s) "
+                         "(0 is perfect; always saying 50% scores 0.250)")
+            lines.append("")
+            lines.append("  credence   count   mean said   came true")
+            for bin_ in report.bins:
+                if not bin_.count:
+                    continue
+                lines.append(f"  {bin_.low:>3}-{bin_.high:<3}%   {bin_.count:>5}   "
+                             f"{fmt_credence(round(bin_.mean_credence or 0, 1)):>9}   "
+                             f"{fmt_credence(round(bin_.observed or 0, 1)):>9}")
+            lines.append("")
+            for f in report.forecasts:
+                lines.append(f"  {fmt_credence(f.credence):>5}  {'yes' if f.outcome else 'no ':<3}  #{f.belief_id} {f.statement}")
+        if report.ambiguous:
+            lines.append(f"\n{report.ambiguous} resolved ambiguous (not scored).")
+        self.query_one("#calibration-text", Static).update(Text("\n".join(lines)))
+
+    def action_calibration(self) -> None:
+        self.query_one("#belief-tabs", TabbedContent).active = "calibration"
+
+    def action_resolve(self) -> None:
+        if self.belief_id is None:
+            return
+        from advisor.tui.screens.modals import ResolveModal
+
+        app: Any = self.app
+        belief = app.journal.get_belief(self.belief_id)
+        bid = self.belief_id
+
+        def done(result: tuple[str, Any] | None) -> None:
+            if not result:
+                return
+            try:
+                if result[0] == "resolve":
+                    app.journal.resolve_belief(bid, result[1])
+                    app.notify(f"Belief #{bid} resolved: {result[1]}.")
+                else:
+                    app.journal.set_resolve_by(bid, result[1])
+                    app.notify(f"Belief #{bid} resolves by {result[1].isoformat()}.")
+            except AdvisorError as exc:
+                app.notify(exc.message, severity="error")
+            self.refresh_beliefs()
+            self.refresh_calibration()
+
+        app.push_screen(ResolveModal(belief.statement), done)
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [("Beliefs: resolve the highlighted belief", "r", self.action_resolve),
+                ("Beliefs: calibration table", "c", self.action_calibration)]

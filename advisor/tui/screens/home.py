@@ -1,0 +1,256 @@
+"""Home: next actions, recent sessions and journal entries, beliefs with sparklines, KB status."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.journal.models import fmt_credence
+from advisor.journal.render import signed, sparkline
+from advisor.tui.titlebar import TitleBar
+
+ACTIONS: list[tuple[str, str, str]] = [
+    ("new_session", "s", "Start a reflection session"),
+    ("person", "j", "Journal a conversation with a person"),
+    ("note", "a", "Add a note"),
+    ("journal", "l", "Journal entries and diffs"),
+    ("beliefs", "b", "Beliefs: plots and calibration"),
+    ("knowledge", "k", "Knowledge: search, cards, subfields"),
+    ("settings", "comma", "Settings: model endpoint, theme"),
+    ("help", "question_mark", "Help and keys"),
+]
+KEY_LABEL = {"comma": ",", "question_mark": "?"}
+
+
+class HomeScreen(Screen):
+    """The first screen: everything advisor does is one key away from here."""
+
+    BINDINGS = [
+        Binding("s", "run('new_session')", "New session"),
+        Binding("j", "run('person')", "Journal a talk"),
+        Binding("a", "run('note')", "Add note"),
+        Binding("l", "run('journal')", "Entries", show=False),
+        Binding("b", "run('beliefs')", "Beliefs"),
+        Binding("k", "run('knowledge')", "Knowledge"),
+        Binding("comma", "run('settings')", "Settings"),
+        Binding("question_mark", "run('help')", "Help"),
+        Binding("t", "app.toggle_dark", "Theme", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("advisor · choosing a research direction in AI & AI safety")
+        with Horizontal(id="home-top"):
+            with Vertical(id="actions", classes="panel") as actions:
+                actions.border_title = "Start here"
+                yield OptionList(
+                    *[Option(f"[b]{KEY_LABEL.get(key, key)}[/b]  {label}", id=name) for name, key, label in ACTIONS],
+                    id="action-list",
+                )
+            with Vertical(id="recent", classes="panel") as recent:
+                recent.border_title = "Recent sessions and journal entries"
+                yield OptionList(id="recent-list")
+        with Vertical(id="home-beliefs", classes="panel") as beliefs:
+            beliefs.border_title = "Beliefs · latest credence · history"
+            yield DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
+        yield Static("Knowledge base: checking…", id="kb-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#belief-table", DataTable)
+        table.add_column("#", key="id", width=4)
+        table.add_column("Now", key="now", width=5)
+        table.add_column("History", key="spark", width=12)
+        table.add_column("Δ", key="delta", width=4)
+        table.add_column("Belief", key="statement")
+        self.refresh_data()
+        self.query_one("#action-list", OptionList).focus()
+        app: Any = self.app
+        if getattr(app, "exit_after_paint", False):
+            self.call_after_refresh(lambda: app.exit(0))
+            return
+        self.set_timer(0.05, self.load_kb_status)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+        self.query_one(TitleBar).refresh_model()
+
+    # ------------------------------------------------------------------ data
+    def refresh_data(self) -> None:
+        app: Any = self.app
+        store = app.journal
+        recent = self.query_one("#recent-list", OptionList)
+        highlighted = recent.highlighted
+        recent.clear_options()
+        items: list[tuple[tuple[str, int], Option]] = []
+        linked_entries: set[int] = set()
+        for s in _sessions(store):
+            if s.entry_id:
+                linked_entries.add(s.entry_id)
+            state = "done" if s.status == "complete" else s.stage
+            label = f"◆ Session #{s.id}  {escape(_short(s.topic, 44))}  [dim]{state}[/dim]"
+            items.append(((s.updated_at.isoformat(), s.id), Option(label, id=f"s:{s.id}")))
+        for e in store.list_entries():
+            if e.id in linked_entries:
+                continue
+            status = {"none": "post to write", "in_progress": "post unfinished", "complete": "done"}[e.post_status]
+            who = f" with {e.with_whom}" if e.with_whom else ""
+            label = f"✎ Entry #{e.id}  {escape(_short(e.about, 36) + who)}  [dim]{status}[/dim]"
+            items.append(((e.created_at.isoformat(), e.id), Option(label, id=f"e:{e.id}")))
+        items.sort(key=lambda pair: pair[0], reverse=True)
+        if items:
+            recent.add_options([opt for _, opt in items[:30]])
+            if highlighted is not None:
+                recent.highlighted = min(highlighted, len(items) - 1)
+        else:
+            recent.add_option(Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]",
+                                     id="none", disabled=True))
+        table = self.query_one("#belief-table", DataTable)
+        table.clear()
+        beliefs = store.list_beliefs()
+        for b in sorted(beliefs, key=lambda s: (s.last_rated_at is None, s.last_rated_at), reverse=False)[::-1]:
+            if b.latest is None and not b.history:
+                continue
+            delta = signed(b.last_change) if b.last_change is not None else ""
+            now = "drop" if b.dropped else fmt_credence(b.latest)
+            statement = b.belief.statement
+            if b.belief.resolution:
+                statement += f"  [resolved {b.belief.resolution}]"
+            table.add_row(f"#{b.belief.id}", now, sparkline(b.history, 12), delta, Text(statement),
+                          key=str(b.belief.id))
+        if not beliefs:
+            table.add_row("", "", "", "", "No beliefs yet: they are added before a conversation.")
+
+    @work(thread=True, exclusive=True, group="home-kb")
+    def load_kb_status(self) -> None:
+        app: Any = self.app
+        try:
+            kb = app.knowledge()
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            app.call_from_thread(self._set_kb, f"Knowledge base unavailable: {message}  (k for details)")
+            return
+        app.call_from_thread(self._set_kb, kb_summary(statuses))
+        pending = [s for s in statuses if s.state in ("changed", "missing")]
+        if pending and app.auto_index and os.environ.get("ADVISOR_TUI_NO_AUTO_INDEX") != "1":
+            self._index(kb, len(pending))
+
+    def _index(self, kb: Any, count: int) -> None:
+        app: Any = self.app
+
+        def progress(p: Any) -> None:
+            pct = int(p.fraction * 100)
+            app.call_from_thread(self._set_kb, f"Knowledge base: indexing {count} file(s)… {pct}%  {p.current}")
+
+        app.call_from_thread(self._set_kb, f"Knowledge base: indexing {count} file(s)…")
+        try:
+            kb.reindex(progress=progress)
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            app.call_from_thread(self._set_kb, f"Knowledge base: indexing failed: {message}")
+            return
+        app.call_from_thread(self._set_kb, kb_summary(statuses))
+
+    def _set_kb(self, text: str) -> None:
+        try:
+            self.query_one("#kb-status", Static).update(text)
+        except Exception:  # noqa: BLE001 - the screen may be gone
+            pass
+
+    # ------------------------------------------------------------------ actions
+    def action_run(self, name: str) -> None:
+        app: Any = self.app
+        if name == "new_session":
+            app.action_new_session()
+        elif name == "person":
+            app.open_screen("person_pre")
+        elif name == "note":
+            app.open_screen("knowledge", tab="add")
+        elif name == "journal":
+            app.open_screen("journal")
+        elif name == "beliefs":
+            app.open_screen("beliefs")
+        elif name == "knowledge":
+            app.open_screen("knowledge", tab="notes")
+        elif name == "settings":
+            app.open_screen("settings")
+        elif name == "help":
+            app.open_screen("help")
+
+    @on(OptionList.OptionSelected, "#action-list")
+    def _action_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_run(str(event.option.id))
+
+    @on(OptionList.OptionSelected, "#recent-list")
+    def _recent_selected(self, event: OptionList.OptionSelected) -> None:
+        app: Any = self.app
+        kind, _, ident = str(event.option.id).partition(":")
+        if kind == "s":
+            app.open_screen("session", resume_id=int(ident))
+        elif kind == "e":
+            entry = app.journal.get_entry(int(ident))
+            if entry.post_status != "complete":
+                app.open_screen("person_post", entry_id=entry.id)
+            else:
+                app.open_screen("journal", entry_id=entry.id)
+
+    @on(DataTable.RowSelected, "#belief-table")
+    def _belief_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key and key.isdigit():
+            self.app.open_screen("beliefs", belief_id=int(key))  # type: ignore[attr-defined]
+
+
+def kb_summary(statuses: list[Any]) -> str:
+    curated = [s for s in statuses if s.kind == "curated"]
+    notes = [s for s in statuses if s.kind == "note" and not s.source_id.startswith("add:")]
+    pending = sum(1 for s in statuses if s.state in ("changed", "missing"))
+    failed = sum(1 for s in statuses if s.state == "failed")
+    parts = [f"Knowledge base: {len(curated)} curated cards", f"{len(notes)} note(s)"]
+    if pending:
+        parts.append(f"{pending} to index")
+    if failed:
+        parts.append(f"{failed} failed (k to see why)")
+    if not pending and not failed:
+        parts.append("all indexed")
+    return " · ".join(parts)
+
+
+class _SessionRow:
+    def __init__(self, row: tuple) -> None:
+        from datetime import datetime
+
+        self.id, self.topic, self.stage, self.status, self.entry_id, updated = row
+        self.updated_at = datetime.fromisoformat(updated)
+
+
+def _sessions(store: Any) -> list[Any]:
+    """Advisor sessions, newest first: a read of the session core's table (importing the session
+    package's models costs first-paint time); empty if that table does not exist yet."""
+    import sqlite3
+
+    try:
+        rows = store.conn.execute(
+            "SELECT id, topic, stage, status, entry_id, updated_at FROM sessions"
+            " WHERE kind = 'session' ORDER BY updated_at DESC LIMIT 30"
+        ).fetchall()
+        return [_SessionRow(r) for r in rows]
+    except (sqlite3.Error, ValueError, TypeError):
+        return []
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

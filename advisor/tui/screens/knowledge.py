@@ -1,0 +1,439 @@
+"""Knowledge: per-file index status (with progress while indexing), adding notes by typing or by
+path, searching the base, browsing the curated cards and the AI-safety subfield map.
+
+Every call into the knowledge base runs in a thread worker; progress reaches the UI through
+`call_from_thread`, so the UI never waits on embedding or Chroma.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Markdown,
+    OptionList,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from advisor.tui.titlebar import TitleBar
+
+NOTE_DRAFT = "note-add"
+
+
+def _message(exc: BaseException) -> str:
+    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+
+
+class KnowledgeScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "add_typed", "Add typed note", priority=True, show=False),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, tab: str = "notes") -> None:
+        super().__init__()
+        self.tab = tab
+        self._results: list[Any] = []
+        self._statuses: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Knowledge · your notes and the curated base", show_model=False)
+        with TabbedContent(initial=self.tab, id="kb-tabs"):
+            with TabPane("Notes & index", id="notes"):
+                with Vertical():
+                    yield Static("Loading index status…", id="index-summary", classes="muted")
+                    yield ProgressBar(total=100, show_eta=False, id="index-progress", classes="-idle")
+                    yield DataTable(id="status-table", cursor_type="row")
+                    with Horizontal(classes="buttons"):
+                        yield Button("Update index (i)", id="reindex", classes="compact", variant="primary")
+                        yield Button("Remove note (del)", id="remove-note", classes="compact")
+                        yield Button("Add a note (a)", id="goto-add", classes="compact")
+            with TabPane("Add note", id="add"):
+                with VerticalScroll(classes="form"):
+                    yield Static("Type a note (ctrl+s adds it) — or give a file or folder path "
+                                 "(.md, .txt, .pdf). The advisor uses your notes from then on.", classes="hint")
+                    with Horizontal(classes="form-row"):
+                        yield Label("Title")
+                        yield Input(placeholder="optional; default: the first line", id="note-title",
+                                    classes="compact grow")
+                    yield TextArea(id="note-body", soft_wrap=True, tab_behavior="focus")
+                    with Horizontal(classes="buttons"):
+                        yield Button("Add typed note (ctrl+s)", id="add-typed", classes="compact", variant="primary")
+                    yield Static("")
+                    with Horizontal(classes="form-row"):
+                        yield Label("Path")
+                        yield Input(placeholder="~/notes/reading.md or a folder, then enter", id="note-path",
+                                    classes="compact grow")
+                    yield ProgressBar(total=100, show_eta=False, id="add-progress", classes="-idle")
+                    yield Static("", id="add-result")
+            with TabPane("Search", id="search"):
+                with Vertical():
+                    yield Input(placeholder="search the curated cards and your notes, then enter",
+                                id="search-input")
+                    with Horizontal():
+                        yield OptionList(id="search-results")
+                        with VerticalScroll(id="search-preview"):
+                            yield Static("", id="search-text")
+            with TabPane("Curated cards", id="cards"):
+                with Horizontal():
+                    yield OptionList(id="card-list")
+                    with VerticalScroll(id="card-preview"):
+                        yield Markdown("", id="card-md")
+            with TabPane("Subfield map", id="subfields"):
+                with Horizontal():
+                    yield OptionList(id="subfield-list")
+                    with VerticalScroll(id="subfield-preview"):
+                        yield Markdown("", id="subfield-md")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#status-table", DataTable)
+        for label, key, width in (("Kind", "kind", 7), ("State", "state", 8), ("Chunks", "chunks", 6),
+                                  ("Title", "title", None), ("Detail", "detail", None)):
+            table.add_column(label, key=key, width=width)
+        app: Any = self.app
+        draft = app.drafts.get(NOTE_DRAFT) or {}
+        self.query_one("#note-title", Input).value = draft.get("title", "")
+        self.query_one("#note-body", TextArea).text = draft.get("body", "")
+        self.query_one("#note-path", Input).value = draft.get("path", "")
+        self.load_status()
+        self._load_landscape()
+        self.call_after_refresh(self._focus_tab, self.tab)
+
+    # ------------------------------------------------------------------ tabs
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_tab(str(event.pane.id))
+
+    def _focus_tab(self, tab: str) -> None:
+        target = {"notes": "#status-table", "add": "#note-body", "search": "#search-input",
+                  "cards": "#card-list", "subfields": "#subfield-list"}.get(tab)
+        if target:
+            self.query_one(target).focus()
+
+    def on_key(self, event: Any) -> None:
+        if isinstance(self.focused, (Input, TextArea)):
+            return
+        if event.key == "i":
+            self.action_reindex()
+            event.stop()
+        elif event.key == "a":
+            self.query_one("#kb-tabs", TabbedContent).active = "add"
+            event.stop()
+        elif event.key == "delete" and self.focused is self.query_one("#status-table"):
+            self.action_remove_note()
+            event.stop()
+        elif event.key == "c" and self.focused is self.query_one("#search-results"):
+            text = str(self.query_one("#search-text", Static).render())
+            if text:
+                self.app.copy_to_clipboard(text)
+                self.app.notify("Copied the passage.", timeout=2)
+            event.stop()
+
+    # ------------------------------------------------------------------ status + indexing
+    @work(thread=True, exclusive=True, group="kb-status")
+    def load_status(self) -> None:
+        app: Any = self.app
+        try:
+            statuses = app.knowledge().status()
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self._summary, f"Knowledge base unavailable: {_message(exc)}")
+            return
+        app.call_from_thread(self._show_status, statuses)
+
+    def _summary(self, text: str) -> None:
+        self.query_one("#index-summary", Static).update(Text(text))
+
+    def _show_status(self, statuses: list[Any]) -> None:
+        from advisor.tui.screens.home import kb_summary
+
+        self._statuses = statuses
+        table = self.query_one("#status-table", DataTable)
+        table.clear()
+        order = {"failed": 0, "changed": 1, "missing": 2, "indexed": 3}
+        for s in sorted(statuses, key=lambda s: (s.kind != "note", order.get(s.state, 9), s.title)):
+            kind = "note" if s.kind == "note" else "curated"
+            table.add_row(kind, s.state, str(s.chunks or ""), Text(s.title), Text(s.detail or ""), key=s.source_id)
+        self._summary(kb_summary(statuses) + "   (i: update the index)")
+
+    def _progress(self, bar_id: str, p: Any) -> None:
+        bar = self.query_one(bar_id, ProgressBar)
+        bar.remove_class("-idle")
+        bar.update(total=100, progress=int(p.fraction * 100))
+        if bar_id == "#index-progress":
+            self._summary(f"Indexing… {int(p.fraction * 100)}%  {p.current}")
+
+    def _progress_done(self, bar_id: str) -> None:
+        self.query_one(bar_id, ProgressBar).add_class("-idle")
+
+    def action_reindex(self) -> None:
+        self._summary("Updating the index…")
+        self.reindex()
+
+    @work(thread=True, exclusive=True, group="kb-write")
+    def reindex(self) -> None:
+        app: Any = self.app
+        try:
+            kb = app.knowledge()
+            report = kb.reindex(progress=lambda p: app.call_from_thread(self._progress, "#index-progress", p))
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self._summary, f"Indexing failed: {_message(exc)}")
+            app.call_from_thread(self._progress_done, "#index-progress")
+            return
+        app.call_from_thread(self._progress_done, "#index-progress")
+        app.call_from_thread(self._show_status, statuses)
+        app.call_from_thread(app.notify, f"Index updated: {report.indexed} indexed, {report.unchanged} unchanged, "
+                                         f"{report.removed} removed, {len(report.failed)} failed.")
+
+    def action_remove_note(self) -> None:
+        table = self.query_one("#status-table", DataTable)
+        if not self._statuses or table.cursor_row is None:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or ""
+        if not key.startswith("note:"):
+            self.app.notify("Only your own notes can be removed (curated cards ship with advisor).")
+            return
+        from advisor.tui.screens.modals import ConfirmModal
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.remove_note(key[5:])
+
+        self.app.push_screen(ConfirmModal(f"Remove note {key[5:]} and its index entries?"), confirmed)
+
+    @work(thread=True, exclusive=True, group="kb-write")
+    def remove_note(self, note_id: str) -> None:
+        app: Any = self.app
+        try:
+            kb = app.knowledge()
+            info = kb.remove_note(note_id)
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(app.notify, _message(exc), severity="error")
+            return
+        app.call_from_thread(self._show_status, statuses)
+        app.call_from_thread(app.notify, f"Removed note {info.title}.")
+
+    @on(Button.Pressed, "#reindex")
+    def _reindex_pressed(self) -> None:
+        self.action_reindex()
+
+    @on(Button.Pressed, "#remove-note")
+    def _remove_pressed(self) -> None:
+        self.action_remove_note()
+
+    @on(Button.Pressed, "#goto-add")
+    def _goto_add(self) -> None:
+        self.query_one("#kb-tabs", TabbedContent).active = "add"
+
+    # ------------------------------------------------------------------ adding notes
+    def _save_draft(self) -> None:
+        self.app.drafts.set(NOTE_DRAFT, {  # type: ignore[attr-defined]
+            "title": self.query_one("#note-title", Input).value,
+            "body": self.query_one("#note-body", TextArea).text,
+            "path": self.query_one("#note-path", Input).value,
+        })
+
+    @on(Input.Changed, "#note-title, #note-path")
+    def _input_changed(self) -> None:
+        self._save_draft()
+
+    @on(TextArea.Changed, "#note-body")
+    def _body_changed(self) -> None:
+        self._save_draft()
+
+    def action_add_typed(self) -> None:
+        body = self.query_one("#note-body", TextArea).text
+        if not body.strip():
+            self._add_result("Write the note first (or give a path below).")
+            self.query_one("#note-body", TextArea).focus()
+            return
+        self._add_result("Adding the note and indexing it…")
+        self.add_typed(body, self.query_one("#note-title", Input).value)
+
+    @on(Button.Pressed, "#add-typed")
+    def _add_typed_pressed(self) -> None:
+        self.action_add_typed()
+
+    @work(thread=True, exclusive=True, group="kb-write")
+    def add_typed(self, body: str, title: str) -> None:
+        app: Any = self.app
+        try:
+            kb = app.knowledge()
+            outcome = kb.add_text(body, title or None, origin="tui")
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self._add_result, f"Not added: {_message(exc)}")
+            return
+        app.call_from_thread(self._typed_added, outcome, statuses)
+
+    def _typed_added(self, outcome: Any, statuses: list[Any]) -> None:
+        if outcome.outcome == "unchanged":
+            self._add_result(outcome.message or "Already in your notes.")
+        else:
+            self._add_result(f"Added note {outcome.note_id} “{outcome.title}” ({outcome.chunks} chunk(s)).")
+        self.query_one("#note-title", Input).value = ""
+        self.query_one("#note-body", TextArea).text = ""
+        self._save_draft()
+        self._show_status(statuses)
+
+    def _add_result(self, text: str) -> None:
+        self.query_one("#add-result", Static).update(Text(text))
+
+    @on(Input.Submitted, "#note-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        if not path:
+            return
+        self._add_result(f"Adding {path}…")
+        self.add_path(path)
+
+    @work(thread=True, exclusive=True, group="kb-write")
+    def add_path(self, path: str) -> None:
+        app: Any = self.app
+        try:
+            kb = app.knowledge()
+            report = kb.add_paths([path], progress=lambda p: app.call_from_thread(self._progress, "#add-progress", p))
+            statuses = kb.status()
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self._progress_done, "#add-progress")
+            app.call_from_thread(self._add_result, f"Not added: {_message(exc)}")
+            return
+        app.call_from_thread(self._progress_done, "#add-progress")
+        app.call_from_thread(self._paths_added, report, statuses)
+
+    def _paths_added(self, report: Any, statuses: list[Any]) -> None:
+        lines = []
+        for item in report.items:
+            if item.outcome == "failed":
+                lines.append(f"✗ {item.path}: {item.message}")
+            elif item.outcome == "unchanged":
+                lines.append(f"= {item.path}: {item.message or 'unchanged'}")
+            else:
+                lines.append(f"✓ {item.path}: {item.outcome} as note {item.note_id} ({item.chunks} chunks)")
+        self._add_result("\n".join(lines) or "Nothing to add.")
+        if report.ok:
+            self.query_one("#note-path", Input).value = ""
+            self._save_draft()
+        self._show_status(statuses)
+
+    # ------------------------------------------------------------------ search
+    @on(Input.Submitted, "#search-input")
+    def _search(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if not query:
+            return
+        lst = self.query_one("#search-results", OptionList)
+        lst.clear_options()
+        lst.add_option(Option("Searching… (the first search loads the index)", disabled=True))
+        self.search(query)
+
+    @work(thread=True, exclusive=True, group="kb-search")
+    def search(self, query: str) -> None:
+        app: Any = self.app
+        try:
+            results = app.knowledge().search(query, k=8)
+        except Exception as exc:  # noqa: BLE001
+            app.call_from_thread(self._search_failed, _message(exc))
+            return
+        app.call_from_thread(self._show_results, results)
+
+    def _search_failed(self, text: str) -> None:
+        lst = self.query_one("#search-results", OptionList)
+        lst.clear_options()
+        lst.add_option(Option(Text(f"Search failed: {text}"), disabled=True))
+
+    def _show_results(self, results: list[Any]) -> None:
+        self._results = results
+        lst = self.query_one("#search-results", OptionList)
+        lst.clear_options()
+        if not results:
+            lst.add_option(Option("No passages found.", disabled=True))
+            return
+        for i, p in enumerate(results):
+            kind = "own note" if p.kind == "note" else "curated"
+            lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.location}"), id=str(i)))
+        lst.highlighted = 0
+        lst.focus()
+
+    @on(OptionList.OptionHighlighted, "#search-results")
+    def _result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is None or not self._results:
+            return
+        p = self._results[int(event.option.id)]
+        kind = "your note" if p.kind == "note" else "curated"
+        self.query_one("#search-text", Static).update(
+            Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})\n(c copies)"))
+
+    # ------------------------------------------------------------------ cards and subfields
+    def _load_landscape(self) -> None:
+        try:
+            from advisor.knowledge.landscape import list_cards, load_subfields
+
+            self._cards = list_cards()
+            self._subfields = load_subfields()
+        except Exception as exc:  # noqa: BLE001
+            self._cards, self._subfields = [], []
+            self.query_one("#card-md", Markdown).update(f"The curated cards are not available: {escape(_message(exc))}")
+            self.query_one("#subfield-md", Markdown).update("The subfield map is not available.")
+            return
+        cards = self.query_one("#card-list", OptionList)
+        for i, c in enumerate(self._cards):
+            cards.add_option(Option(Text(f"{c.title}\n  {c.kind}"), id=str(i)))
+        subs = self.query_one("#subfield-list", OptionList)
+        for i, s in enumerate(self._subfields):
+            subs.add_option(Option(Text(s.name + (f"\n  {s.branch}" if s.branch else "")), id=str(i)))
+        if self._cards:
+            cards.highlighted = 0
+        if self._subfields:
+            subs.highlighted = 0
+
+    @on(OptionList.OptionHighlighted, "#card-list")
+    def _card(self, event: OptionList.OptionHighlighted) -> None:
+        from advisor.resources import knowledge_dir
+
+        card = self._cards[int(str(event.option.id))]
+        try:
+            text = (knowledge_dir() / card.path).read_text(encoding="utf-8")
+            if text.startswith("---"):
+                text = text.split("---", 2)[2]
+        except (OSError, IndexError) as exc:
+            text = f"cannot read {card.path}: {exc}"
+        self.query_one("#card-md", Markdown).update(f"# {card.title}\n\n*{card.kind}* · `{card.path}`\n\n{text}")
+
+    @on(OptionList.OptionHighlighted, "#subfield-list")
+    def _subfield(self, event: OptionList.OptionHighlighted) -> None:
+        s = self._subfields[int(str(event.option.id))]
+        parts = [f"# {s.name}", "", s.summary, ""]
+        if s.core_problems:
+            parts += ["## Core problems", *[f"- {x}" for x in s.core_problems], ""]
+        if s.methods:
+            parts += ["## Methods", *[f"- {x}" for x in s.methods], ""]
+        if s.entry_project:
+            parts += ["## An entry project", s.entry_project, ""]
+        if s.gathers:
+            parts += ["## Where people gather", *[f"- {x}" for x in s.gathers], ""]
+        parts.append(f"Card: `{s.card}`")
+        self.query_one("#subfield-md", Markdown).update("\n".join(parts))
+
+    def palette_commands(self) -> list[tuple[str, str, Any]]:
+        return [("Knowledge: update the index", "i", self.action_reindex),
+                ("Knowledge: remove the highlighted note", "del", self.action_remove_note)]
