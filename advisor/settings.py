@@ -98,6 +98,9 @@ class UISettings(BaseModel):
 
     theme: str = Field("textual-dark", description="Textual theme name.")
     newline_key: str = Field("ctrl+j", description="Key that inserts a newline in the chat input.")
+    auto_index: bool = Field(
+        True, description="Index the curated cards in the background when the TUI starts."
+    )
 
 
 class Settings(BaseSettings):

@@ -264,3 +264,11 @@ def test_large_file_streams(tmp_path: Path, kb_small: KnowledgeBase):
     assert report.ok, report.items
     assert Path(kb_small.list_notes()[0].path).stat().st_size == big.stat().st_size
     assert "zebra-crossing" in kb_small.search("zebra-crossing heuristic", k=1, kind="note")[0].text
+
+
+def test_get_passage_returns_a_cited_chunk_or_none(kb_index):
+    kb = kb_index
+    hit = kb.search("what is a research field", k=1)[0]
+    again = kb.get_passage(hit.chunk_id)
+    assert again is not None and (again.text, again.title, again.location) == (hit.text, hit.title, hit.location)
+    assert kb.get_passage("no-such-chunk#0") is None

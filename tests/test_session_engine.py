@@ -189,3 +189,29 @@ def test_ask_is_stored_as_a_one_turn_session(settings, store):
     rec = SessionStore(store).get(session.id)
     assert rec.kind == "ask" and rec.stage == "explore"
     assert [t.role for t in session.turns()] == ["user", "advisor"]
+
+
+def test_form_input_takes_statements_as_written(settings, store):
+    """Forms (the TUI) pass fields, so 'because' or '(70%)' inside a statement is not parsed."""
+    session = Session.start(store, settings, "forms", retriever=FakeRetriever())
+    list(session.opening())
+    list(session.goto("before"))
+    tricky = "Labs matter because of compute (70%)"
+    out = list(session.add_before(tricky, 42, "gut feeling"))
+    assert not any(c.kind == "error" for c in out)
+    bad = list(session.add_before("Too sure", 140, ""))
+    assert [c.kind for c in bad] == ["error"] and "between 0 and 100" in bad[0].text
+    list(session.goto("after"))
+    pre = store.pre_beliefs(session.entry_id)
+    assert [(b.statement, b.credence, b.reason) for b in pre] == [(tricky, 42, "gut feeling")]
+    wrong_stage = list(session.add_before("late", 10, ""))
+    assert wrong_stage[0].kind == "error"
+    prompt = list(session.rate_after(pre[0].belief_id, 61, "a talk because of X"))
+    assert store.post_ratings(session.entry_id)[pre[0].belief_id].credence == 61
+    assert store.post_ratings(session.entry_id)[pre[0].belief_id].reason == "a talk because of X"
+    assert "42" not in texts(prompt)  # the next prompt never shows the old credence
+    again = list(session.rate_after(pre[0].belief_id, 70, ""))
+    assert again[0].kind == "error" and "not waiting" in again[0].text
+    list(session.add_after("Something new (90%)", 33, "came up"))
+    diff = store.entry_diff(session.entry_id)
+    assert [(r.statement, r.after) for r in diff.new] == [("Something new (90%)", 33)]

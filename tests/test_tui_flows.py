@@ -16,9 +16,12 @@ from test_tui_helpers import FakeKB, make_app, seed_journal
 pytestmark = pytest.mark.usefixtures("advisor_env")
 
 
-async def settle(app: Any, pilot: Any) -> None:
+async def settle(app: Any, pilot: Any, seconds: float = 60) -> None:
+    """Let workers finish; a worker that never does fails the test instead of hanging it."""
+    import asyncio
+
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await asyncio.wait_for(app.workers.wait_for_complete(), seconds)
     await pilot.pause()
 
 

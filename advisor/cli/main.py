@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:  # the terminal UI: skip building the CLI (it imports every command module)
+        try:
+            return _run_tui()
+        except AdvisorError as exc:
+            sys.stderr.write(f"advisor: {exc.message}\n")
+            return exc.exit_code
+        except KeyboardInterrupt:
+            return 130
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -751,6 +751,11 @@ class KnowledgeBase:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-kb-bm25")
         return self._pool
 
+    def get_passage(self, chunk_id: str) -> Passage | None:
+        """One passage by its chunk id (as cited), or None when the index no longer has it."""
+        row = self.catalog.chunks_by_id([chunk_id]).get(chunk_id)
+        return None if row is None else self._passage(row, 0.0)
+
     def _passage(self, row: Any, score: float) -> Passage:
         import json
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from advisor.errors import AdvisorError, ModelError, StorageError, UsageError
+from advisor.journal.models import validate_credence
 from advisor.session import prompts
 from advisor.session.guide import Guide, parse_bare_credence, parse_belief_line, read
 from advisor.session.llm import ModelClient, ModelInfo, describe
@@ -183,11 +184,73 @@ class Session:
         text = (text or "").strip()
         if not text:
             return
+        yield from self._guarded(self._command if text.startswith("/") else self._message, text)
+
+    # ------------------------------------------------------------------ structured input (forms)
+    def add_before(self, statement: str, credence: object, reason: str = "",
+                   belief_id: int | None = None) -> Iterator[Chunk]:
+        """A before-belief from a form: no text parsing, so any statement is taken as written."""
+        yield from self._guarded(self._add_before, statement, credence, reason, belief_id)
+
+    def _add_before(self, statement: str, credence: object, reason: str,
+                    belief_id: int | None) -> Iterator[Chunk]:
+        if self.stage is not Stage.BEFORE:
+            raise UsageError("before-beliefs are added in the Before stage")
+        value = validate_credence(credence)
+        if belief_id is not None:
+            statement = self.journal.get_belief(belief_id).statement
+        shown = f"{value:g} {statement}" + (f" because {reason}" if reason else "")
+        self._say(shown, role="user")
+        yield from self._record_pre(statement, value, reason.strip(), belief_id=belief_id)
+        yield from self._before_next()
+
+    def rate_after(self, belief_id: int, credence: object = None, reason: str = "",
+                   action: str = "rate") -> Iterator[Chunk]:
+        """Re-rate (or `drop`, or `skip`) one before-belief in the After stage, from a form."""
+        yield from self._guarded(self._rate_after, belief_id, credence, reason, action)
+
+    def _rate_after(self, belief_id: int, credence: object, reason: str, action: str) -> Iterator[Chunk]:
+        if self.stage is not Stage.AFTER:
+            raise UsageError("beliefs are re-rated in the After stage")
+        if belief_id not in {b.belief_id for b in self._after_queue()}:
+            raise UsageError(f"belief #{belief_id} is not waiting to be re-rated")
+        entry_id = self.entry_id
+        assert entry_id is not None
+        reason = (reason or "").strip()
+        if action == "skip":
+            self._say("skip", role="user")
+            self.state.setdefault("after_skipped", []).append(belief_id)
+            self._save_state()
+            yield from self._after_prompt()
+            return
+        if action == "drop":
+            self._say("drop" + (f" {reason}" if reason else ""), role="user")
+            self.journal.drop_in_post(entry_id, belief_id, reason)
+            msg = "Dropped."
+        else:
+            value = validate_credence(credence)
+            self._say(f"{value:g}" + (f" because {reason}" if reason else ""), role="user")
+            self.journal.rate_post(entry_id, belief_id, value, reason)
+            msg = f"Recorded {value:g}%" + (f" because {reason}." if reason else ".")
+        self._say(msg)
+        yield Chunk("message", msg)
+        yield from self._after_prompt()
+
+    def add_after(self, statement: str, credence: object, reason: str = "") -> Iterator[Chunk]:
+        """A belief that appeared during the session, from a form (After stage)."""
+        yield from self._guarded(self._add_after, statement, credence, reason)
+
+    def _add_after(self, statement: str, credence: object, reason: str) -> Iterator[Chunk]:
+        if self.stage is not Stage.AFTER:
+            raise UsageError("new beliefs are added in the After stage")
+        value = validate_credence(credence)
+        self._say(f"new: {value:g} {statement}" + (f" because {reason}" if reason else ""), role="user")
+        yield from self._record_new_post(statement, value, (reason or "").strip())
+
+    def _guarded(self, step: Any, *args: Any) -> Iterator[Chunk]:
+        """Run a step; a user mistake becomes an `error` chunk and a saved notice, as in send()."""
         try:
-            if text.startswith("/"):
-                yield from self._command(text)
-                return
-            yield from self._message(text)
+            yield from step(*args)
         except ModelError:
             raise
         except AdvisorError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from rich.markup import escape
@@ -143,7 +142,7 @@ class HomeScreen(Screen):
             return
         app.call_from_thread(self._set_kb, kb_summary(statuses))
         pending = [s for s in statuses if s.state in ("changed", "missing")]
-        if pending and app.auto_index and os.environ.get("ADVISOR_TUI_NO_AUTO_INDEX") != "1":
+        if pending and app.auto_index and app.settings.ui.auto_index:
             self._index(kb, len(pending))
 
     def _index(self, kb: Any, count: int) -> None:

@@ -163,6 +163,9 @@ class SessionScreen(Screen):
                 "send": lambda: s.send(arg),
                 "goto": lambda: s.goto(arg),
                 "retry": lambda: s.retry(),
+                "add_before": lambda: s.add_before(**arg),
+                "rate_after": lambda: s.rate_after(**arg),
+                "add_after": lambda: s.add_after(**arg),
             }[op]()
             for chunk in chunks:
                 if worker.is_cancelled:
@@ -387,15 +390,28 @@ class SessionScreen(Screen):
             self.app.drafts.set(self.draft_key + ":after", event.form.values())  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ user input
-    def _send(self, text: str, show: bool = True) -> bool:
+    def _run(self, op: str, arg: Any, shown: str) -> bool:
+        """Hand structured form input to the engine (no text round trip), showing `shown`."""
+        if not self._ready_for_input():
+            return False
+        self._add("user", shown)
+        self._set_busy(True, "Saving…")
+        self.run_engine(op, arg)
+        return True
+
+    def _ready_for_input(self) -> bool:
         if self.busy:
             self.app.notify("Wait for the advisor to finish (esc stops it).", timeout=3)
             return False
         if self.session is None:
             self.app.notify("The session is not ready yet.", timeout=3)
             return False
-        if show:
-            self._add("user", text)
+        return True
+
+    def _send(self, text: str) -> bool:
+        if not self._ready_for_input():
+            return False
+        self._add("user", text)
         self._set_busy(True, "The advisor is thinking…")
         self.run_engine("send", text)
         return True
@@ -412,21 +428,17 @@ class SessionScreen(Screen):
 
     @on(BeliefForm.Added, "#before-form")
     def _before_added(self, event: BeliefForm.Added) -> None:
-        if event.belief_id is not None:
-            line = f"/pull {event.belief_id} {event.credence:g} {event.reason}".strip()
-        else:
-            line = f"{event.credence:g} {event.statement}" + (f" because {event.reason}" if event.reason else "")
-        if self._send(line, show=False):
-            self._add("user", f"{event.statement} — **{event.credence:g}%**"
-                              + (f" because {event.reason}" if event.reason else ""))
+        shown = f"{event.statement} — **{event.credence:g}%**" + (f" because {event.reason}" if event.reason else "")
+        args = {"statement": event.statement, "credence": event.credence, "reason": event.reason,
+                "belief_id": event.belief_id}
+        if self._run("add_before", args, shown):
             event.form.clear()
             self.app.drafts.clear(self.draft_key + ":before")  # type: ignore[attr-defined]
 
     @on(BeliefForm.Added, "#after-new-form")
     def _after_new_added(self, event: BeliefForm.Added) -> None:
-        line = f"{event.credence:g} {event.statement}" + (f" because {event.reason}" if event.reason else "")
-        if self._send(line, show=False):
-            self._add("user", f"New: {event.statement} — **{event.credence:g}%**")
+        args = {"statement": event.statement, "credence": event.credence, "reason": event.reason}
+        if self._run("add_after", args, f"New: {event.statement} — **{event.credence:g}%**"):
             event.form.clear()
             self.app.drafts.clear(self.draft_key + ":after-new")  # type: ignore[attr-defined]
 
@@ -436,19 +448,18 @@ class SessionScreen(Screen):
             return
         before = self._pre_credence(event.belief_id)
         if event.action == "skip":
-            line, shown = "skip", "Skipped for now."
+            shown = "Skipped for now."
         elif event.action == "drop":
-            line = "drop" + (f" {event.reason}" if event.reason else "")
             shown = "Dropped this belief."
         else:
-            line = f"{event.credence:g}" + (f" because {event.reason}" if event.reason else "")
             shown = f"Now **{event.credence:g}%**"
         if before is not None and event.action != "skip":
             change = "" if event.credence is None else f" ({event.credence - before:+g})"
             shown += f" — before this session you said **{before:g}%**{change}."
         self._after_prompt = None
-        if self._send(line, show=False):
-            self._add("user", shown)
+        args = {"belief_id": event.belief_id, "credence": event.credence, "reason": event.reason,
+                "action": event.action}
+        if self._run("rate_after", args, shown):
             self.app.drafts.clear(self.draft_key + ":after")  # type: ignore[attr-defined]
 
     def _pre_credence(self, belief_id: int | None) -> float | None:
@@ -506,9 +517,8 @@ class SessionScreen(Screen):
         text = ""
         try:
             kb = app.knowledge()
-            rows = kb.wrapped.catalog.chunks_by_id([citation.get("chunk_id", "")])
-            row = rows.get(citation.get("chunk_id", ""))
-            text = row["text"] if row is not None else ""
+            passage = kb.wrapped.get_passage(citation.get("chunk_id", ""))
+            text = passage.text if passage is not None else ""
         except Exception:  # noqa: BLE001
             text = ""
         cite = f"{citation.get('title', '')}, {citation.get('location', '')} ({citation.get('source', '')})"

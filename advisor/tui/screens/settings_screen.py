@@ -1,11 +1,10 @@
 """Settings: the model endpoint (API key masked, never echoed) and the theme.
 
-Writes go through the same TOML config logic as `advisor config set` (advisor.cli.config_cmd).
+Writes go through the same TOML config logic as `advisor config set` (advisor.config_file).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.text import Text
@@ -30,24 +29,9 @@ THEMES = ["textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "so
 
 def write_settings(values: dict[str, Any]) -> str:
     """Write `{"section.field": value}` (None removes it) to the config file; returns its path."""
-    from advisor.cli import config_cmd
-    from advisor.settings import default_config_file
+    from advisor.config_file import update_config
 
-    path = default_config_file()
-    data = config_cmd._read_config(path)
-    candidate = json.loads(json.dumps(data))
-    for key, value in values.items():
-        section, field = config_cmd._split_key(key)
-        target = candidate.setdefault(section, {}) if section else candidate
-        if value is None:
-            target.pop(field, None)
-            if section and not target:
-                candidate.pop(section, None)
-        else:
-            target[field] = value
-    config_cmd._check(candidate)
-    config_cmd._write_config(path, candidate)
-    return str(path)
+    return str(update_config(values))
 
 
 class SettingsScreen(Screen):

@@ -1,0 +1,94 @@
+"""The TOML config file: read it, and change settings in it safely (validated first, written atomically, 0600).
+
+Shared by `advisor config set/unset` and the TUI's settings screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from advisor.errors import UsageError
+from advisor.settings import Settings, default_config_file
+
+SECTIONS = ("model", "local", "knowledge", "ui")
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML ({exc}); fix or remove it") from None
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """`model.base_url` → ("model", "base_url"); `home` → (None, "home"); unknown keys refused."""
+    parts = key.split(".")
+    if len(parts) == 1 and parts[0] in Settings.model_fields and parts[0] not in SECTIONS:
+        return None, parts[0]
+    if len(parts) == 2:
+        info = Settings.model_fields.get(parts[0])
+        sub = getattr(info.annotation, "model_fields", None) if info else None
+        if sub and parts[1] in sub:
+            return parts[0], parts[1]
+    raise UsageError(f"unknown setting {key!r} (see `advisor config show`)")
+
+
+def update_config(values: dict[str, Any], path: Path | None = None) -> Path:
+    """Set (or, with None, remove) `{"section.field": value}` in the config file, all or nothing."""
+    path = path or default_config_file()
+    candidate = json.loads(json.dumps(read_config(path)))
+    for key, value in values.items():
+        section, field = split_key(key)
+        target = candidate.setdefault(section, {}) if section else candidate
+        if value is None:
+            target.pop(field, None)
+            if section and not target:
+                candidate.pop(section, None)
+        else:
+            target[field] = value
+    _validate(candidate)  # refuse what the settings model would reject, before writing anything
+    _write(path, candidate)
+    return path
+
+
+def _validate(data: dict[str, Any]) -> None:
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        raise UsageError(f"bad value for {where}: {err.get('msg')}") from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for section, values in data.items():
+        if isinstance(values, dict) and values:
+            lines.append("")
+            lines.append(f"[{section}]")
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold an API key
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines).lstrip("\n") + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write config file {path}: {exc.strerror or exc}") from None
