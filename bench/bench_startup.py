@@ -65,6 +65,10 @@ def run_once(argv: list[str], env: dict[str, str], cols: int = 100, rows: int = 
     return elapsed
 
 
+def advisor_cmd_base() -> list[str]:
+    return [sys.executable, "-m", "advisor"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -80,18 +84,30 @@ def main() -> int:
             "ADVISOR_TUI_EXIT_AFTER_PAINT": "1",
             "TERM": env.get("TERM", "xterm-256color") if env.get("TERM") not in (None, "dumb") else "xterm-256color",
         })
-        advisor_cmd = [sys.executable, "-m", "advisor"]
         hello_cmd = [sys.executable, str(hello)]
-        run_once(advisor_cmd, env)  # warm the file cache (and create the journal) once
+        seed = tmpdir / "beliefs.yaml"  # a journal with something in it, as a returning user has
+        seed.write_text("".join(
+            f"- {{statement: Belief number {i} about labs and evals, credence: {10 + 7 * i}, reason: r{i}}}\n"
+            for i in range(8)
+        ))
+        subprocess.run([*advisor_cmd_base(), "journal", "pre", "--about", "Seed", "--beliefs-file", str(seed)],
+                       env=env, check=True, capture_output=True)
+        advisor_cmd = advisor_cmd_base()
+        data_env = {**env, "ADVISOR_TUI_EXIT_AFTER_PAINT": "data"}
+        run_once(advisor_cmd, env)  # warm the file cache once
         run_once(hello_cmd, env)
-        app_times, hello_times = [], []
+        app_times, data_times, hello_times = [], [], []
         for _ in range(args.runs):
             app_times.append(run_once(advisor_cmd, env))
+            data_times.append(run_once(advisor_cmd, data_env))
             hello_times.append(run_once(hello_cmd, env))
     app_med, hello_med = statistics.median(app_times), statistics.median(hello_times)
+    data_med = statistics.median(data_times)
     print(f"runs: {args.runs} each, alternating, under a 100x32 pty, {os.cpu_count()} CPUs")
     print(f"advisor launch -> first painted Home: median {app_med:.3f} s "
           f"(min {min(app_times):.3f}, max {max(app_times):.3f})")
+    print(f"advisor launch -> Home painted with its data (8 beliefs): median {data_med:.3f} s "
+          f"(min {min(data_times):.3f}, max {max(data_times):.3f})")
     print(f"bare Textual hello-world:            median {hello_med:.3f} s "
           f"(min {min(hello_times):.3f}, max {max(hello_times):.3f})")
     print(f"ratio advisor / hello-world: {app_med / hello_med:.2f}x  (targets: <= 0.6 s and <= 1.5x)")

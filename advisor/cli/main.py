@@ -82,15 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui() -> int:
-    from advisor.settings import load_settings
+    from advisor.tui.app import run_app
 
-    settings = load_settings()
-    try:
-        from advisor.tui.app import run_app
-    except ModuleNotFoundError:
-        build_parser().print_help()
-        return 0
-    return run_app(settings)
+    return run_app()  # it loads settings itself, after the first paint
 
 
 if __name__ == "__main__":

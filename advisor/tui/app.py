@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from advisor.journal.store import JournalStore
     from advisor.settings import Settings
 
-#: Set to 1 to exit right after the first paint of Home (what bench/bench_startup.py measures).
+#: `1`: exit right after Home's first paint; `data`: after Home has painted its data too
+#: (what bench/bench_startup.py measures).
 FIRST_PAINT_EXIT_ENV = "ADVISOR_TUI_EXIT_AFTER_PAINT"
 
 LIGHT_THEME = "textual-light"
@@ -104,30 +105,61 @@ class AdvisorApp(App[int]):
 
     def __init__(
         self,
-        settings: "Settings",
+        settings: "Settings | None",
         *,
-        journal: "JournalStore",
+        journal: "JournalStore | None" = None,
+        loader: "Callable[[], tuple[Settings, JournalStore]] | None" = None,
         knowledge: Any = None,
         session_factory: SessionFactory | None = None,
         knowledge_factory: KnowledgeFactory | None = None,
         drafts: Drafts | None = None,
-        exit_after_paint: bool = False,
+        exit_after_paint: bool | str = False,
         auto_index: bool = True,
     ) -> None:
         super().__init__()
-        self.settings = settings
-        self.journal = journal
+        if settings is None and loader is None:
+            raise ValueError("AdvisorApp needs settings and a journal, or a loader for both")
+        self._loader = loader
+        self.load_error: AdvisorError | None = None
         self.session_factory = session_factory or default_session_factory
         self._knowledge_factory = knowledge_factory or default_knowledge_factory
         self._knowledge = LockedKnowledge(knowledge) if knowledge is not None else None
         self._knowledge_error: str | None = None
         self._knowledge_lock = threading.Lock()
-        self.drafts = drafts or Drafts(settings.home / DRAFTS_FILE)
+        self._drafts = drafts
         self.exit_after_paint = exit_after_paint
         self.auto_index = auto_index
-        theme = settings.ui.theme
-        if theme in self.available_themes:
-            self.theme = theme
+        self.settings: Settings = None  # type: ignore[assignment]  # set by _use() or ensure_loaded()
+        self.journal: JournalStore = None  # type: ignore[assignment]
+        if settings is not None:
+            assert journal is not None, "pass the journal with the settings"
+            self._use(settings, journal)
+
+    @property
+    def loaded(self) -> bool:
+        return self.settings is not None
+
+    def _use(self, settings: "Settings", journal: "JournalStore") -> None:
+        self.settings, self.journal = settings, journal
+        self.drafts = self._drafts or Drafts(settings.home / DRAFTS_FILE)
+        if settings.ui.theme in self.available_themes:
+            self.theme = settings.ui.theme
+
+    def ensure_loaded(self) -> bool:
+        """Load settings and open the journal (deferred until Home has painted once).
+
+        False when they cannot be loaded: the app then exits and run_app prints the one-line reason.
+        """
+        if self.loaded:
+            return True
+        try:
+            assert self._loader is not None
+            self._use(*self._loader())
+        except AdvisorError as exc:
+            self.load_error = exc
+            self.exit(return_code=exc.exit_code)
+            return False
+        return True
 
     # ------------------------------------------------------------------ cores
     def knowledge(self) -> Any:
@@ -259,26 +291,50 @@ SCREENS: dict[str, tuple[str, str]] = {
 
 def build_app(settings: "Settings", **kwargs: Any) -> AdvisorApp:
     """Open the journal for `settings` and build the app (the stores it uses are arguments)."""
+    journal = kwargs.pop("journal", None) or open_journal(settings)
+    return AdvisorApp(settings, journal=journal, **kwargs)
+
+
+def open_journal(settings: "Settings") -> "JournalStore":
     from advisor.journal.store import JournalStore
     from advisor.settings import ensure_home
 
     ensure_home(settings)
-    journal = kwargs.pop("journal", None) or JournalStore.open(settings.journal_path)
-    return AdvisorApp(settings, journal=journal, **kwargs)
+    return JournalStore.open(settings.journal_path)
 
 
-def run_app(settings: "Settings") -> int:
-    """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback."""
+def load_from_environment() -> "tuple[Settings, JournalStore]":
+    """What `advisor` with no arguments uses: settings from env/config, and their journal."""
+    from advisor.settings import load_settings
+
+    settings = load_settings()
+    return settings, open_journal(settings)
+
+
+def run_app(settings: "Settings | None" = None) -> int:
+    """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
+
+    With no settings, Home paints first and the settings and journal load right after (pydantic
+    and the config file cost more than a Textual first paint), so the first screen comes fast.
+    """
+    exit_after_paint = {"1": "paint", "data": "data"}.get(os.environ.get(FIRST_PAINT_EXIT_ENV, ""), "")
     try:
-        app = build_app(settings, exit_after_paint=os.environ.get(FIRST_PAINT_EXIT_ENV) == "1")
+        if settings is None:
+            app = AdvisorApp(None, loader=load_from_environment, exit_after_paint=exit_after_paint)
+        else:
+            app = build_app(settings, exit_after_paint=exit_after_paint)
     except AdvisorError as exc:
         sys.stderr.write(f"advisor: {exc.message}\n")
         return exc.exit_code
     try:
         result = app.run()
     finally:
-        try:
-            app.journal.close()
-        except Exception:  # noqa: BLE001
-            pass
+        if app.journal is not None:
+            try:
+                app.journal.close()
+            except Exception:  # noqa: BLE001
+                pass
+    if app.load_error is not None:
+        sys.stderr.write(f"advisor: {app.load_error.message}\n")
+        return app.load_error.exit_code
     return int(result or 0)

@@ -25,6 +25,8 @@ class TitleBar(Horizontal):
             self.call_after_refresh(self._auto_model)
 
     def _auto_model(self) -> None:
+        if not getattr(self.app, "loaded", True):
+            return  # Home refreshes it once settings are loaded
         if not self._explicit:
             self.refresh_model()
 

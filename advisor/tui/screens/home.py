@@ -14,8 +14,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.journal.models import fmt_credence
-from advisor.journal.render import signed, sparkline
 from advisor.tui.titlebar import TitleBar
 
 ACTIONS: list[tuple[str, str, str]] = [
@@ -72,20 +70,42 @@ class HomeScreen(Screen):
         table.add_column("History", key="spark", width=12)
         table.add_column("Δ", key="delta", width=4)
         table.add_column("Belief", key="statement")
-        self.refresh_data()
         self.query_one("#action-list", OptionList).focus()
         app: Any = self.app
-        if getattr(app, "exit_after_paint", False):
+        exit_after = getattr(app, "exit_after_paint", False)
+        if exit_after and exit_after != "data":
+            self.call_after_refresh(lambda: app.exit(0))
+            return
+        if app.loaded:
+            self._fill()
+        else:  # paint first; then settings, the journal and their data
+            self.call_after_refresh(self._load_and_fill)
+
+    def _load_and_fill(self) -> None:
+        app: Any = self.app
+        if app.ensure_loaded():
+            self._fill()
+            self.query_one(TitleBar).refresh_model()
+
+    def _fill(self) -> None:
+        self.refresh_data()
+        app: Any = self.app
+        if getattr(app, "exit_after_paint", False) == "data":
             self.call_after_refresh(lambda: app.exit(0))
             return
         self.set_timer(0.05, self.load_kb_status)
 
     def on_screen_resume(self) -> None:
+        if not getattr(self.app, "loaded", True):
+            return
         self.refresh_data()
         self.query_one(TitleBar).refresh_model()
 
     # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
+        from advisor.journal.models import fmt_credence
+        from advisor.journal.render import signed, sparkline
+
         app: Any = self.app
         store = app.journal
         recent = self.query_one("#recent-list", OptionList)
@@ -171,6 +191,8 @@ class HomeScreen(Screen):
     # ------------------------------------------------------------------ actions
     def action_run(self, name: str) -> None:
         app: Any = self.app
+        if not app.ensure_loaded():
+            return
         if name == "new_session":
             app.action_new_session()
         elif name == "person":
