@@ -57,3 +57,17 @@ def test_advisor_with_no_arguments_and_a_broken_home_is_one_line(cli, tmp_path) 
     r = cli(env={"ADVISOR_HOME": str(blocker / "home"), "TERM": "dumb"}, timeout=60)
     assert r.code != 0 and "Traceback" not in r.err
     assert "cannot use data directory" in r.err.strip().splitlines()[-1]
+
+
+async def test_first_launch_home_shows_the_whole_empty_state_text(advisor_env) -> None:
+    """Rows that arrive after the first paint are drawn at full width (not cut to the header's)."""
+    import re
+
+    from advisor.tui.app import load_from_environment
+
+    app = AdvisorApp(None, loader=load_from_environment, auto_index=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause(0.3)
+        text = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+        assert "No beliefs yet: they are added before a conversation." in text
+    app.journal.close()

@@ -64,12 +64,6 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#belief-table", DataTable)
-        table.add_column("#", key="id", width=4)
-        table.add_column("Now", key="now", width=5)
-        table.add_column("History", key="spark", width=12)
-        table.add_column("Δ", key="delta", width=4)
-        table.add_column("Belief", key="statement")
         self.query_one("#action-list", OptionList).focus()
         app: Any = self.app
         exit_after = getattr(app, "exit_after_paint", False)
@@ -134,8 +128,7 @@ class HomeScreen(Screen):
         else:
             recent.add_option(Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]",
                                      id="none", disabled=True))
-        table = self.query_one("#belief-table", DataTable)
-        table.clear()
+        rows = []
         beliefs = store.list_beliefs()
         for b in sorted(beliefs, key=lambda s: (s.last_rated_at is None, s.last_rated_at), reverse=False)[::-1]:
             if b.latest is None and not b.history:
@@ -145,10 +138,18 @@ class HomeScreen(Screen):
             statement = b.belief.statement
             if b.belief.resolution:
                 statement += f"  [resolved {b.belief.resolution}]"
-            table.add_row(f"#{b.belief.id}", now, sparkline(b.history, 12), delta, Text(statement),
-                          key=str(b.belief.id))
-        if not beliefs:
-            table.add_row("", "", "", "", "No beliefs yet: they are added before a conversation.")
+            rows.append((f"#{b.belief.id}", now, sparkline(b.history, 12), delta, statement, str(b.belief.id)))
+        if not rows:
+            rows.append(("", "", "", "", "No beliefs yet: they are added before a conversation.", None))
+        # Columns are rebuilt with explicit widths on every refresh: an auto-width column of a table
+        # that painted before its rows arrived keeps the old width (and cuts the text).
+        table = self.query_one("#belief-table", DataTable)
+        table.clear(columns=True)
+        for label, key, width in (("#", "id", 4), ("Now", "now", 5), ("History", "spark", 12), ("Δ", "delta", 4)):
+            table.add_column(label, key=key, width=width)
+        table.add_column("Belief", key="statement", width=max(len("Belief"), *(len(r[4]) for r in rows)))
+        for *cells, key in rows:
+            table.add_row(*cells[:4], Text(cells[4]), key=key)
 
     @work(thread=True, exclusive=True, group="home-kb")
     def load_kb_status(self) -> None:
