@@ -427,6 +427,7 @@ class KnowledgeBase:
         # 1. decide and copy, file by file; 2. index all the copies in pooled batches
         outcomes: list[AddOutcome | _PendingAdd] = []
         pending_by_sha: dict[str, _PendingAdd] = {}
+        taken = {m.group(1) for f in os.listdir(self.notes_dir) if (m := _NOTE_NAME.match(f))}
         for shown, p, info in checked:
             dup = pending_by_sha.get(info.sha256)
             if dup is not None:  # the same content twice in one call
@@ -436,7 +437,7 @@ class KnowledgeBase:
                     message=f"same content as note {dup.nid}, skipped",
                 ))
                 continue
-            item = self._prepare_add(shown, p, info)
+            item = self._prepare_add(shown, p, info, taken)
             if isinstance(item, _PendingAdd):
                 pending_by_sha[info.sha256] = item
             outcomes.append(item)
@@ -475,15 +476,27 @@ class KnowledgeBase:
     def _clear_failed_add(self, origin: str) -> None:
         self.catalog.db.execute("DELETE FROM sources WHERE source_id=?", (_FAILED_ADD + origin,))
 
-    def _new_note_id(self, seed: str) -> str:
+    def _new_note_id(self, seed: str, taken: set[str] | None = None) -> str:
+        """A fresh 8-hex note id. `taken`: the ids of the files in the notes folder, listed once by
+        the caller (and kept up to date) instead of a glob of the folder per note."""
         cat = self.catalog
         for salt in range(1000):
             nid = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()[:8]
-            if cat.source("note:" + nid) is None and not list(self.notes_dir.glob(nid + "-*")):
-                return nid
+            if cat.source("note:" + nid) is not None:
+                continue
+            if taken is None:
+                if list(self.notes_dir.glob(nid + "-*")):
+                    continue
+            elif nid in taken:
+                continue
+            else:
+                taken.add(nid)
+            return nid
         raise StorageError("cannot allocate a note id")  # pragma: no cover
 
-    def _prepare_add(self, shown: str, src: Path, info: FileInfo) -> "AddOutcome | _PendingAdd":
+    def _prepare_add(
+        self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None
+    ) -> "AddOutcome | _PendingAdd":
         """Skip an unchanged file, or copy it into the notes folder as a job to index."""
         origin = str(src.resolve())
         cat = self.catalog
@@ -501,7 +514,7 @@ class KnowledgeBase:
                 path=shown, outcome="unchanged", note_id=same["source_id"][5:], title=same["title"],
                 chunks=same["n_chunks"], message=f"same content as note {same['source_id'][5:]}, skipped",
             )
-        nid = existing["source_id"][5:] if existing is not None else self._new_note_id(origin)
+        nid = existing["source_id"][5:] if existing is not None else self._new_note_id(origin, taken)
         dest = self.notes_dir / f"{nid}-{slugify(src.stem)}{src.suffix.lower() or '.txt'}"
         if existing is not None and Path(existing["path"]) != dest:
             Path(existing["path"]).unlink(missing_ok=True)

@@ -205,11 +205,14 @@ class BeliefForm(Vertical):
 
 
 def parse_credence(text: str) -> float | None:
+    """The journal's own credence rule (0–100, a % allowed); None where it says no."""
+    from advisor.errors import UsageError
+    from advisor.journal.models import validate_credence
+
     try:
-        value = float(str(text).strip().rstrip("%"))
-    except ValueError:
+        return validate_credence(text)
+    except UsageError:
         return None
-    return value if 0 <= value <= 100 else None
 
 
 class RerateForm(Vertical):
