@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,50 @@ def test_v1_index_is_migrated_in_place(tmp_path: Path):
     hits = cat.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'zebra'").fetchall()
     assert len(hits) == 1
     cat.close()
+
+
+def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder, monkeypatch: pytest.MonkeyPatch
+):
+    """When one batch's write fails, no
+    later batch is written, the error reaches the caller, and every source counted as indexed has
+    all its chunks; the next run indexes the rest."""
+    import advisor.knowledge.indexer as indexer
+    from advisor.knowledge.dense import DenseIndex
+
+    monkeypatch.setattr(indexer, "INDEX_BATCH", 7)
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(12):
+        paras = [f"File {i} paragraph {j}: oversight protocols and probes, item {i}-{j}." for j in range(3)]
+        (src / f"n{i:02d}.md").write_text(f"# Note {i}\n\n" + "\n\n".join(paras) + "\n")
+    real_upsert = DenseIndex.upsert
+    calls = {"n": 0}
+
+    def flaky_upsert(self, ids, embeddings, metadatas):
+        calls["n"] += ids[0].startswith("note:")  # the cards are indexed first
+        if calls["n"] == 3:
+            time.sleep(0.5)  # slow enough that the next batch is queued behind it
+            raise RuntimeError("disk full")
+        return real_upsert(self, ids, embeddings, metadatas)
+
+    monkeypatch.setattr(DenseIndex, "upsert", flaky_upsert)
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        kb.catalog, kb.dense
+        with pytest.raises(RuntimeError, match="disk full"):
+            kb.add_paths([src])
+        db = kb.catalog.db
+        rows = db.execute(
+            "SELECT s.source_id, s.n_chunks, (SELECT count(*) FROM chunks c WHERE c.source_id = s.source_id) "
+            "FROM sources s WHERE s.kind = 'note' AND s.status = 'indexed'"
+        ).fetchall()
+        assert rows and len(rows) < 12  # batches 1-2 were written, nothing after the failed one
+        assert all(n == have == 2 for _, n, have in rows)
+    monkeypatch.setattr(DenseIndex, "upsert", real_upsert)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        report = kb.reindex()
+        assert not report.failed
+        notes = kb.catalog.sources("note")
+        assert len(notes) == 12 and all(r["n_chunks"] == 2 and r["status"] == "indexed" for r in notes)
+        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
