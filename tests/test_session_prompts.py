@@ -66,3 +66,10 @@ def test_belief_lines():
     assert parse_belief_line("150 things").credence is None
     assert parse_bare_credence("40 because of X") == (40, "of X")
     assert parse_bare_credence("forty") is None
+
+
+def test_a_question_put_to_the_advisor_is_not_a_dangling_question():
+    r = read("People say labs have the best coworkers. What does the knowledge base say about value over replacement?")
+    assert r.asks_advisor and r.dangling == []
+    r = read("Labs have the best coworkers. But is safety even a hard problem?")
+    assert r.dangling == ["But is safety even a hard problem?"]

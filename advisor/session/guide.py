@@ -37,6 +37,8 @@ CRUX = re.compile(
     re.I,
 )
 ADVICE_ASK = re.compile(r"^\s*(should i|what should|which (one|option)|do you think|what do you|is it better)\b", re.I)
+#: A question put to the advisor (a request for information), not one left hanging in an argument.
+ADDRESSED = re.compile(r"\b(the knowledge base|the (curated )?cards|the sources|the advisor|advisor)\b", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -61,6 +63,9 @@ def read(text: str) -> Reading:
     has_reason = bool(REASON.search(text or ""))
     for i, s in enumerate(parts):
         if s.endswith("?"):
+            if ADVICE_ASK.search(s) or ADDRESSED.search(s):
+                r.asks_advisor = True  # asked of the advisor: answer it, don't call it dangling
+                continue
             moved_on = i < len(parts) - 1  # more was said after the question
             if moved_on or len(parts) > 1:
                 r.dangling.append(s)
