@@ -14,6 +14,18 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from advisor.tui.titlebar import TitleBar  # noqa: F401 - re-exported
 
 
+class FormMessage(Message):
+    """A message from one of the forms below; `control` is the form, so `@on(..., "#id")` works."""
+
+    def __init__(self, form: Any) -> None:
+        super().__init__()
+        self.form = form
+
+    @property
+    def control(self) -> Any:
+        return self.form
+
+
 class ChatInput(TextArea):
     """Multi-line message box: Enter sends; Shift+Enter or the newline key (ctrl+j) adds a line."""
 
@@ -66,37 +78,20 @@ class BeliefForm(Vertical):
 
     DEFAULT_CSS = "BeliefForm { height: auto; }"
 
-    class Added(Message):
+    class Added(FormMessage):
         def __init__(self, form: "BeliefForm", statement: str, credence: float, reason: str,
                      belief_id: int | None) -> None:
-            super().__init__()
-            self.form = form
+            super().__init__(form)
             self.statement = statement
             self.credence = credence
             self.reason = reason
             self.belief_id = belief_id
 
-        @property
-        def control(self) -> Any:
-            return self.form
+    class PullRequested(FormMessage):
+        pass
 
-    class PullRequested(Message):
-        def __init__(self, form: "BeliefForm") -> None:
-            super().__init__()
-            self.form = form
-
-        @property
-        def control(self) -> Any:
-            return self.form
-
-    class Changed(Message):
-        def __init__(self, form: "BeliefForm") -> None:
-            super().__init__()
-            self.form = form
-
-        @property
-        def control(self) -> Any:
-            return self.form
+    class Changed(FormMessage):
+        pass
 
     def __init__(self, *, add_label: str = "Add belief", allow_pull: bool = True,
                  extra_buttons: list[tuple[str, str]] | None = None, id: str | None = None) -> None:
@@ -220,28 +215,17 @@ class RerateForm(Vertical):
 
     DEFAULT_CSS = "RerateForm { height: auto; } RerateForm #rr-statement { height: auto; }"
 
-    class Answered(Message):
+    class Answered(FormMessage):
         def __init__(self, form: "RerateForm", belief_id: int | None, action: str,
                      credence: float | None, reason: str) -> None:
-            super().__init__()
-            self.form = form
+            super().__init__(form)
             self.belief_id = belief_id
             self.action = action  # rate | drop | skip
             self.credence = credence
             self.reason = reason
 
-        @property
-        def control(self) -> Any:
-            return self.form
-
-    class Changed(Message):
-        def __init__(self, form: "RerateForm") -> None:
-            super().__init__()
-            self.form = form
-
-        @property
-        def control(self) -> Any:
-            return self.form
+    class Changed(FormMessage):
+        pass
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
