@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 from typing import Any
+
+from advisor.cli.common import model_json, print_json
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +75,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     kb = open_kb()
     rows = kb.status()
     if args.json:
-        print(json.dumps([r.model_dump(mode="json") for r in rows], indent=2, ensure_ascii=False))
+        print_json(model_json(rows))
         return 0
     if not rows:
         print("Nothing indexed yet: add notes with `advisor notes add PATH`.")
@@ -100,7 +101,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     finally:
         bar.done()
     if args.json:
-        print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        print_json(model_json(report))
     else:
         print(
             f"{report.indexed} indexed ({report.chunks} chunks), {report.unchanged} unchanged, "
@@ -119,7 +120,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     kb = open_kb()
     passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
     if args.json:
-        print(json.dumps([p.model_dump(mode="json") for p in passages], indent=2, ensure_ascii=False))
+        print_json(model_json(passages))
         return 0
     if not passages:
         print("No passages found. Add notes with `advisor notes add PATH`.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.kb_cmd import ProgressBar, open_kb
+from advisor.cli.common import model_json, print_json
 from advisor.errors import UsageError
 
 TEMPLATE = "---\ntitle: \n---\n\n"
@@ -68,7 +68,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         finally:
             bar.done()
     if args.json:
-        print(json.dumps([i.model_dump(mode="json") for i in report.items], indent=2, ensure_ascii=False))
+        print_json(model_json(report.items))
     else:
         for item in report.items:
             if item.outcome == "failed":
@@ -128,7 +128,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     kb = open_kb()
     notes = kb.list_notes()
     if args.json:
-        print(json.dumps([n.model_dump(mode="json") for n in notes], indent=2, ensure_ascii=False))
+        print_json(model_json(notes))
         return 0
     if not notes:
         print("No notes yet: `advisor notes add PATH`, `advisor notes add -` or `advisor notes new`.")

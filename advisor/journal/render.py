@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from advisor.journal.models import BeliefHistory, EntryDiff, fmt_credence
 
@@ -30,35 +31,22 @@ def format_diff(diff: EntryDiff) -> str:
     """The pre→post diff: what moved most first, then new beliefs, dropped ones and unrated ones."""
     e = diff.entry
     lines = [f"Entry #{e.id}: {e.about}"]
-    if diff.moved:
-        lines.append("")
-        lines.append("Moved (largest change first):")
-        for r in diff.moved:
-            lines.append(
-                f"  {signed(r.change):>5}  {fmt_credence(r.before):>5} → {fmt_credence(r.after):<5} "
-                f"#{r.belief_id} {r.statement}"
-            )
+
+    def section(title: str, rows: list, head: Callable[[Any], str]) -> None:
+        if not rows:
+            return
+        lines.extend(["", title])
+        for r in rows:
+            lines.append(f"{head(r)} #{r.belief_id} {r.statement}")
             if r.reason:
                 lines.append(f"         why: {r.reason}")
-    if diff.new:
-        lines.append("")
-        lines.append("New during the conversation:")
-        for r in diff.new:
-            lines.append(f"    new  {fmt_credence(r.after):>13} #{r.belief_id} {r.statement}")
-            if r.reason:
-                lines.append(f"         why: {r.reason}")
-    if diff.dropped:
-        lines.append("")
-        lines.append("Dropped:")
-        for r in diff.dropped:
-            lines.append(f"   drop  {fmt_credence(r.before):>5} → —     #{r.belief_id} {r.statement}")
-            if r.reason:
-                lines.append(f"         why: {r.reason}")
-    if diff.unrated:
-        lines.append("")
-        lines.append("Not re-rated yet:")
-        for r in diff.unrated:
-            lines.append(f"         {fmt_credence(r.before):>5}         #{r.belief_id} {r.statement}")
+
+    section("Moved (largest change first):", diff.moved,
+            lambda r: f"  {signed(r.change):>5}  {fmt_credence(r.before):>5} → {fmt_credence(r.after):<5}")
+    section("New during the conversation:", diff.new, lambda r: f"    new  {fmt_credence(r.after):>13}")
+    section("Dropped:", diff.dropped, lambda r: f"   drop  {fmt_credence(r.before):>5} → —    ")
+    section("Not re-rated yet:", [r.model_copy(update={"reason": ""}) for r in diff.unrated],
+            lambda r: f"         {fmt_credence(r.before):>5}        ")
     if not (diff.moved or diff.new or diff.dropped):
         lines.append("")
         lines.append(f"No post yet: `advisor journal post {e.id}` re-rates these beliefs.")
