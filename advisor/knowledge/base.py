@@ -317,30 +317,20 @@ class KnowledgeBase:
         old = cat.chunk_ids(sid)
         if old:
             self.dense.delete(old)
-        cat.begin()
-        try:
+        with cat.transaction():
             cat.delete_chunks(sid)
             cat.upsert_source(
                 sid, kind=kind, path=str(path), title=path.name, status="failed", error=error,
                 size=size, mtime_ns=mtime, sha256=sha, n_chunks=0, indexed_at=_now(), topics=[],
             )
-            cat.commit()
-        except BaseException:
-            cat.rollback()
-            raise
 
     def _delete_source(self, sid: str) -> int:
         cat = self.catalog
         ids = cat.chunk_ids(sid)
         if ids:
             self.dense.delete(ids)
-        cat.begin()
-        try:
+        with cat.transaction():
             cat.delete_source(sid)
-            cat.commit()
-        except BaseException:
-            cat.rollback()
-            raise
         self._n_chunks = None
         return len(ids)
 
@@ -378,13 +368,8 @@ class KnowledgeBase:
         if not ids:
             return
         self.dense.delete(ids)
-        cat.begin()
-        try:
+        with cat.transaction():
             cat.db.execute("DELETE FROM chunks WHERE source_id NOT IN (SELECT source_id FROM sources)")
-            cat.commit()
-        except BaseException:
-            cat.rollback()
-            raise
 
     # ------------------------------------------------------------------ notes
     def add_paths(

@@ -163,8 +163,7 @@ class BatchIndexer:
         if batch:
             vecs = self.embedder.embed([embed_text(s.title, c.location, c.text) for s, c in batch])
             self.dense.upsert(ids, vecs, [s.meta for s, _ in batch])
-        cat.begin()
-        try:
+        with cat.transaction():
             for s, _ in batch:
                 if not s.started:
                     s.started = True
@@ -179,10 +178,6 @@ class BatchIndexer:
             for s in finishing:
                 stale += sorted(s.old_ids - set(s.new_ids))
                 self._write_source(s)
-            cat.commit()
-        except BaseException:
-            cat.rollback()
-            raise
         if stale:
             self.dense.delete(stale)
         for s in finishing:

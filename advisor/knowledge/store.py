@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,8 +137,7 @@ class Catalog:
 
     def _migrate_v1(self) -> None:
         """v1 -> v2: add chunks.heading (from the "§ ..." location) and rebuild FTS with it."""
-        self.begin()
-        try:
+        with self.transaction():
             cols = {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}
             if "heading" not in cols:
                 self.db.execute("ALTER TABLE chunks ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
@@ -150,24 +150,22 @@ class Catalog:
             for stmt in _FTS_SCHEMA:
                 self.db.execute(stmt)
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.rollback()
-            raise
 
     def close(self) -> None:
         self.db.close()
 
     # ------------------------------------------------------------ transactions
-    def begin(self) -> None:
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all."""
         self.db.execute("BEGIN IMMEDIATE")
-
-    def commit(self) -> None:
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
         self.db.execute("COMMIT")
-
-    def rollback(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

@@ -27,6 +27,16 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("help", "question_mark", "Help and keys"),
 ]
 KEY_LABEL = {"comma": ",", "question_mark": "?"}
+#: Home actions that open a screen: (screen name in app.SCREENS, its arguments).
+ACTION_SCREENS: dict[str, tuple[str, dict[str, str]]] = {
+    "person": ("person_pre", {}),
+    "note": ("knowledge", {"tab": "add"}),
+    "journal": ("journal", {}),
+    "beliefs": ("beliefs", {}),
+    "knowledge": ("knowledge", {"tab": "notes"}),
+    "settings": ("settings", {}),
+    "help": ("help", {}),
+}
 
 
 class HomeScreen(Screen):
@@ -196,20 +206,9 @@ class HomeScreen(Screen):
             return
         if name == "new_session":
             app.action_new_session()
-        elif name == "person":
-            app.open_screen("person_pre")
-        elif name == "note":
-            app.open_screen("knowledge", tab="add")
-        elif name == "journal":
-            app.open_screen("journal")
-        elif name == "beliefs":
-            app.open_screen("beliefs")
-        elif name == "knowledge":
-            app.open_screen("knowledge", tab="notes")
-        elif name == "settings":
-            app.open_screen("settings")
-        elif name == "help":
-            app.open_screen("help")
+        else:
+            screen, kwargs = ACTION_SCREENS[name]
+            app.open_screen(screen, **kwargs)
 
     @on(OptionList.OptionSelected, "#action-list")
     def _action_selected(self, event: OptionList.OptionSelected) -> None:
