@@ -215,3 +215,51 @@ def test_form_input_takes_statements_as_written(settings, store):
     list(session.add_after("Something new (90%)", 33, "came up"))
     diff = store.entry_diff(session.entry_id)
     assert [(r.statement, r.after) for r in diff.new] == [("Something new (90%)", 33)]
+
+
+def test_free_text_before_gets_proposals_that_accept_records(settings, store):
+    """With a model, free text in Before is read into proposed beliefs; /accept journals them,
+    asking for any credence the user did not give (a model's out-of-range number counts as none)."""
+    settings.model.provider = "openai"
+    found = {"beliefs": [
+        {"statement": "A lab role is my best option", "credence": 60, "reason": "mentorship"},
+        {"statement": "Alone I would stall", "credence": 140, "reason": ""},
+        {"statement": "   ", "credence": 50, "reason": ""},
+    ]}
+    client, chat = fake_client(settings, ["Here you go:\n```json\n" + json.dumps(found) + "\n```"])
+    session = Session.start(store, settings, "lab or not", client=client, retriever=FakeRetriever())
+    list(session.opening())
+    list(session.goto("before"))
+    out = run(session, "I lean to the lab, maybe 60%, mostly for mentorship; alone I'd stall.")
+    shown = texts(out)
+    assert "1. “A lab role is my best option” — 60% because mentorship" in shown
+    assert "2. “Alone I would stall” — no credence yet" in shown
+    assert "3." not in shown  # the blank statement is dropped
+    assert "I lean to the lab" in chat.seen[0][-1].content  # the user's words went to the model
+    assert session.entry_id is None  # nothing journaled before /accept
+
+    out = run(session, "/accept 3")
+    assert out[-1].kind == "error" and "no proposal 3" in out[-1].text
+    out = run(session, "/accept")
+    assert "What credence (0-100) do you give “Alone I would stall”?" in texts(out)
+    run(session, "35 because I had a productive summer alone")
+    pre = store.pre_beliefs(session.entry_id)
+    assert [(b.statement, b.credence, b.reason) for b in pre] == [
+        ("A lab role is my best option", 60, "mentorship"),
+        ("Alone I would stall", 35, "I had a productive summer alone"),
+    ]
+    out = run(session, "/accept")
+    assert out[-1].kind == "error" and "no proposed beliefs" in out[-1].text
+
+
+def test_proposals_from_a_model_that_returns_no_json_fall_back_to_asking(settings, store):
+    settings.model.provider = "openai"
+    client, _ = fake_client(settings, ["I think you believe many things."])
+    session = Session.start(store, settings, "t", client=client, retriever=FakeRetriever())
+    list(session.opening())
+    list(session.goto("before"))
+    out = run(session, "Policy work suits my background")
+    assert "What credence (0-100) do you give “Policy work suits my background”?" in texts(out)
+    run(session, "45")
+    assert [(b.statement, b.credence) for b in store.pre_beliefs(session.entry_id)] == [
+        ("Policy work suits my background", 45)]
