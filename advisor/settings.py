@@ -63,6 +63,14 @@ class ModelSettings(BaseModel):
     timeout_s: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint.")
     max_retries: int = Field(1, ge=0, description="Retries on transient endpoint errors.")
     temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature.")
+    context_tokens: int = Field(
+        8192,
+        ge=1024,
+        description=(
+            "Context window of the endpoint's model, in tokens. The oldest turns are left out of "
+            "a prompt that would not fit; set it to what your server runs with."
+        ),
+    )
 
 
 class LocalModelSettings(BaseModel):

@@ -263,3 +263,31 @@ def test_proposals_from_a_model_that_returns_no_json_fall_back_to_asking(setting
     run(session, "45")
     assert [(b.statement, b.credence) for b in store.pre_beliefs(session.entry_id)] == [
         ("Policy work suits my background", 45)]
+
+
+def test_history_keeps_the_newest_turns_that_fit_the_context(settings, store):
+    """A long session on a small-context model: the oldest turns are left out, the system prompt
+    and the new message never are, and the prompt stays inside the window less the reply's room."""
+    from advisor.session.prompts import estimate_tokens
+
+    settings.model.provider = "openai"
+    settings.model.context_tokens = 4096
+    client, chat = fake_client(settings, [f"Reply {i}: what would change your mind?" for i in range(7)])
+    session = Session.start(store, settings, "long talk", client=client, retriever=FakeRetriever())
+    list(session.opening())
+    run(session, "/stage explore")
+    for i in range(6):
+        run(session, f"message {i} " + "about labs and mentorship " * 80)  # ~2,000 characters each
+    sent = chat.seen[-1]
+    assert sent[0].type == "system" and sent[-1].content.startswith("message 5 ")
+    history = [m.content for m in sent[1:-1]]
+    assert history and history[-1].startswith("Reply 4")  # the newest turns are the ones kept
+    assert not any(h.startswith("message 0 ") for h in history)  # the oldest is left out
+    assert sum(estimate_tokens(m.content) for m in sent) <= 4096 - 1024
+
+    settings.model.context_tokens = 128_000  # a large window keeps every earlier turn
+    client2, chat2 = fake_client(settings, ["ok"])
+    resumed = Session.resume(store, settings, session.id, client=client2, retriever=FakeRetriever())
+    list(resumed.opening())
+    run(resumed, "one more")
+    assert sum(m.content.startswith("message ") for m in chat2.seen[-1]) == 6

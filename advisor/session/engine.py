@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from advisor.errors import AdvisorError, ModelError, StorageError, UsageError
 from advisor.journal.models import validate_credence
 from advisor.session import prompts
+from advisor.session.prompts import estimate_tokens
 from advisor.session.guide import Guide, parse_bare_credence, parse_belief_line, read
 from advisor.session.llm import ModelClient, ModelInfo, describe
 from advisor.session.stages import ORDER, Stage, parse_stage
@@ -490,14 +491,30 @@ class Session:
         history = [t for t in self.turns() if t.role in ("user", "advisor") and t.status == "ok"]
         if history and history[-1].role == "user" and history[-1].content == text:
             history = history[:-1]
-        history = history[-(2 if small else 12):]
         limit = 600 if small else 4000
+        bodies = [(t.role, t.content if len(t.content) <= limit else t.content[:limit] + "…")
+                  for t in history[-(2 if small else 12):]]
+        # newest turns first, while they fit beside the system prompt, the message and the reply
+        budget = self._context_budget() - estimate_tokens(system) - estimate_tokens(text)
+        kept: list[tuple[str, str]] = []
+        for role, body in reversed(bodies):
+            budget -= estimate_tokens(body)
+            if budget < 0:
+                break
+            kept.append((role, body))
         msgs: list[Any] = [SystemMessage(system)]
-        for t in history:
-            body = t.content if len(t.content) <= limit else t.content[:limit] + "…"
-            msgs.append(HumanMessage(body) if t.role == "user" else AIMessage(body))
+        for role, body in reversed(kept):
+            msgs.append(HumanMessage(body) if role == "user" else AIMessage(body))
         msgs.append(HumanMessage(text))
         return msgs
+
+    def _context_budget(self) -> int:
+        """Tokens a prompt may use: the model's context less room for its reply."""
+        if self.info.provider == "local":
+            local = self.settings.local
+            return local.context_tokens - local.max_tokens
+        context = self.settings.model.context_tokens
+        return context - min(1024, context // 4)
 
     # ------------------------------------------------------------------ before (pre beliefs)
     def _ensure_entry(self) -> int:

@@ -134,3 +134,9 @@ def parse_bank(text: str) -> dict[str, list[str]]:
 def guide_bank(name: str, root: Path | None = None) -> dict[str, list[str]]:
     """A guide-mode bank, e.g. guide_bank('explore') or guide_bank('followups')."""
     return parse_bank(load(f"guide/{name}.md", root))
+
+
+def estimate_tokens(text: str) -> int:
+    """A cautious token count with no tokenizer at hand: English runs ~4 characters a token, so
+    counting one per 3 characters (plus a message's framing) errs toward leaving room."""
+    return len(text) // 3 + 4
