@@ -291,3 +291,14 @@ def test_history_keeps_the_newest_turns_that_fit_the_context(settings, store):
     list(resumed.opening())
     run(resumed, "one more")
     assert sum(m.content.startswith("message ") for m in chat2.seen[-1]) == 6
+
+
+def test_recent_sessions_are_the_last_active_first_without_asks(settings, store):
+    sessions = SessionStore(store)
+    first = sessions.create("first topic", "frame")
+    second = sessions.create("second topic", "frame")
+    sessions.create("a one-off question", "explore", kind="ask")
+    sessions.update(first.id, stage="explore")  # touched last
+    assert [s.topic for s in sessions.recent()] == ["first topic", "second topic"]
+    assert [s.id for s in sessions.recent(1)] == [first.id]
+    assert second.id not in [s.id for s in sessions.recent(1)]

@@ -98,6 +98,12 @@ class SessionStore:
     def list(self) -> list[SessionRecord]:
         return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]
 
+    def recent(self, limit: int = 30) -> list[SessionRecord]:
+        """Reflection sessions (not one-off `ask`s), most recently active first."""
+        return [self._session(r) for r in self._rows(
+            "SELECT * FROM sessions WHERE kind = 'session' ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (limit,))]
+
     def update(self, session_id: int, **fields: Any) -> SessionRecord:
         allowed = {"stage", "status", "provider", "model_label", "entry_id", "state", "summary"}
         bad = set(fields) - allowed

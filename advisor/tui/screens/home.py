@@ -117,7 +117,9 @@ class HomeScreen(Screen):
         recent.clear_options()
         items: list[tuple[tuple[str, int], Option]] = []
         linked_entries: set[int] = set()
-        for s in _sessions(store):
+        from advisor.session.store import SessionStore
+
+        for s in SessionStore(store).recent(30):
             if s.entry_id:
                 linked_entries.add(s.entry_id)
             state = "done" if s.status == "complete" else s.stage
@@ -247,29 +249,6 @@ def kb_summary(statuses: list[Any]) -> str:
     if not pending and not failed:
         parts.append("all indexed")
     return " · ".join(parts)
-
-
-class _SessionRow:
-    def __init__(self, row: tuple) -> None:
-        from datetime import datetime
-
-        self.id, self.topic, self.stage, self.status, self.entry_id, updated = row
-        self.updated_at = datetime.fromisoformat(updated)
-
-
-def _sessions(store: Any) -> list[Any]:
-    """Advisor sessions, newest first: a read of the session core's table (importing the session
-    package's models costs first-paint time); empty if that table does not exist yet."""
-    import sqlite3
-
-    try:
-        rows = store.conn.execute(
-            "SELECT id, topic, stage, status, entry_id, updated_at FROM sessions"
-            " WHERE kind = 'session' ORDER BY updated_at DESC LIMIT 30"
-        ).fetchall()
-        return [_SessionRow(r) for r in rows]
-    except (sqlite3.Error, ValueError, TypeError):
-        return []
 
 
 def _short(text: str, width: int) -> str:
