@@ -189,14 +189,15 @@ WORDS = (
 ).split()
 
 
-def synthetic(root: Path, n_files: int, paras: int, rng: random.Random) -> None:
+def synthetic(root: Path, n_files: int, rng: random.Random, words: int = 16) -> None:
+    """`n_files` files of 10 paragraphs of `words` random field words (+ a 4-word label each).
+    16 words make 20-word chunks at chunk_words=20; 140 words make ~150-word chunks at the
+    default chunk_words, the size notes and cards are cut into."""
     root.mkdir(parents=True, exist_ok=True)
     for f in range(n_files):
-        lines = []
-        for p in range(paras):
-            words = [rng.choice(WORDS) for _ in range(16)]
-            lines.append(f"Note {f} paragraph {p}: " + " ".join(words) + ".")
-        (root / f"syn-{f:04d}.txt").write_text("\n\n".join(lines) + "\n")
+        paras = [f"Note {f} paragraph {p}: " + " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+                 for p in range(10)]
+        (root / f"syn-{f:04d}.txt").write_text("\n\n".join(paras) + "\n")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -204,18 +205,8 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, int(round(q * len(values))) - 1))]
 
 
-def prose(root: Path, n_files: int, rng: random.Random) -> None:
-    """Files of 10 paragraphs of ~145 words: at the default chunk_words each becomes ~10 chunks of
-    ~150 words, the size notes and cards are cut into."""
-    root.mkdir(parents=True, exist_ok=True)
-    for f in range(n_files):
-        paras = [f"Note {f} paragraph {p}: " + " ".join(rng.choice(WORDS) for _ in range(140)) + "."
-                 for p in range(10)]
-        (root / f"prose-{f:04d}.txt").write_text("\n\n".join(paras) + "\n")
-
-
 def index_overhead(
-    src: Path, home: Path, settings: Any, repeat: int, embedder: Embedder, label: str
+    src: Path, home: Path, make_settings: Any, repeat: int, embedder: Embedder, label: str
 ) -> KnowledgeBase:
     """Index `src` into a fresh home `repeat` times, and embed the same chunk texts with the bare
     embedder after each run (same grouping); print the best of each and the overhead. Returns the
@@ -234,7 +225,7 @@ def index_overhead(
             kb.close()
         if home.exists():
             shutil.rmtree(home)
-        kb = KnowledgeBase(settings(home), embedder=embedder)
+        kb = KnowledgeBase(make_settings(home), embedder=embedder)
         kb.catalog  # open the stores before timing
         kb.dense
         t = time.perf_counter()
@@ -269,9 +260,8 @@ def index_overhead(
 def speed(root: Path, n_files: int, repeat: int, embedder: Embedder, prose_files: int) -> None:
     rng = random.Random(7)
     none = root / "none"
-    embedder.embed(["warm up"] * 8)
     if prose_files:
-        prose(root / "prose", prose_files, rng)
+        synthetic(root / "prose", prose_files, rng, words=140)
         kb = index_overhead(
             root / "prose", root / "home-prose",
             lambda home: Settings(home=home, knowledge={"curated_dir": none}),
@@ -279,7 +269,7 @@ def speed(root: Path, n_files: int, repeat: int, embedder: Embedder, prose_files
         )
         kb.close()
     src = root / "synthetic"
-    synthetic(src, n_files, 10, rng)
+    synthetic(src, n_files, rng)
 
     def settings(home: Path) -> Settings:
         return Settings(home=home, knowledge={"chunk_words": 20, "curated_dir": none})

@@ -314,9 +314,7 @@ class KnowledgeBase:
         self, sid: str, kind: str, path: Path, error: str, size: int | None, mtime: int | None, sha: str | None
     ) -> None:
         cat = self.catalog
-        old = cat.chunk_ids(sid)
-        if old:
-            self.dense.delete(old)
+        self._drop_vectors(sid)
         with cat.transaction():
             cat.delete_chunks(sid)
             cat.upsert_source(
@@ -326,13 +324,19 @@ class KnowledgeBase:
 
     def _delete_source(self, sid: str) -> int:
         cat = self.catalog
-        ids = cat.chunk_ids(sid)
-        if ids:
-            self.dense.delete(ids)
+        ids = self._drop_vectors(sid)
         with cat.transaction():
             cat.delete_source(sid)
         self._n_chunks = None
         return len(ids)
+
+    def _drop_vectors(self, sid: str) -> list[str]:
+        """Remove a source's vectors from Chroma; its catalog rows go after, in the caller's
+        transaction (`_repair_dense` mends a store left between the two)."""
+        ids = self.catalog.chunk_ids(sid)
+        if ids:
+            self.dense.delete(ids)
+        return ids
 
     def _index_jobs(
         self,
