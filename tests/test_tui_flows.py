@@ -286,6 +286,27 @@ async def test_add_note_by_typing_and_by_path(tmp_path: Path) -> None:
         assert any(table.get_row_at(i)[0] == "note" for i in range(table.row_count))
 
 
+async def test_knowledge_keys_open_tabs_but_type_as_text_in_a_field(tmp_path: Path) -> None:
+    """/ opens Search and a opens Add note (both in the footer); in a field they are just text."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(app, pilot)
+        app.open_screen("knowledge")
+        await settle(app, pilot)
+        assert app.focused.id == "status-table"
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert app.focused.id == "search-input"
+        await type_text(pilot, "a/i evals")
+        await settle(app, pilot)
+        assert app.screen.query_one("#search-input", Input).value == "a/i evals"
+        assert app.screen.query_one("#kb-tabs").active == "search"
+        app.screen.query_one("#search-results").focus()
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert app.screen.query_one("#kb-tabs").active == "add" and app.focused.id == "note-body"
+
+
 async def test_search_shows_passages_with_kind_and_location(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:

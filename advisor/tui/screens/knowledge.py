@@ -45,6 +45,10 @@ class KnowledgeScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "add_typed", "Add typed note", priority=True, show=False),
         Binding("escape", "app.pop_screen", "Back"),
+        # not priority: a focused Input or TextArea takes these characters as text first
+        Binding("slash", "show_tab('search')", "Search"),
+        Binding("a", "show_tab('add')", "Add note"),
+        Binding("i", "reindex", "Update index"),
     ]
 
     def __init__(self, tab: str = "notes") -> None:
@@ -122,6 +126,9 @@ class KnowledgeScreen(Screen):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         self._focus_tab(str(event.pane.id))
 
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#kb-tabs", TabbedContent).active = tab
+
     def _focus_tab(self, tab: str) -> None:
         target = {"notes": "#status-table", "add": "#note-body", "search": "#search-input",
                   "cards": "#card-list", "subfields": "#subfield-list"}.get(tab)
@@ -131,13 +138,7 @@ class KnowledgeScreen(Screen):
     def on_key(self, event: Any) -> None:
         if isinstance(self.focused, (Input, TextArea)):
             return
-        if event.key == "i":
-            self.action_reindex()
-            event.stop()
-        elif event.key == "a":
-            self.query_one("#kb-tabs", TabbedContent).active = "add"
-            event.stop()
-        elif event.key == "delete" and self.focused is self.query_one("#status-table"):
+        if event.key == "delete" and self.focused is self.query_one("#status-table"):
             self.action_remove_note()
             event.stop()
         elif event.key == "c" and self.focused is self.query_one("#search-results"):
@@ -242,7 +243,7 @@ class KnowledgeScreen(Screen):
 
     @on(Button.Pressed, "#goto-add")
     def _goto_add(self) -> None:
-        self.query_one("#kb-tabs", TabbedContent).active = "add"
+        self.action_show_tab("add")
 
     # ------------------------------------------------------------------ adding notes
     def _save_draft(self) -> None:
