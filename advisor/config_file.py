@@ -53,10 +53,23 @@ def update_config(values: dict[str, Any], path: Path | None = None) -> Path:
             if section and not target:
                 candidate.pop(section, None)
         else:
-            target[field] = value
+            target[field] = _typed(section, field, value)
     _validate(candidate)  # refuse what the settings model would reject, before writing anything
     _write(path, candidate)
     return path
+
+
+def _typed(section: str | None, field: str, value: Any) -> Any:
+    """A number or true/false typed as text is stored as one (`top_k = 8`, not `top_k = "8"`);
+    anything else, or a value the field would refuse, is kept as given for `_validate` to judge."""
+    from pydantic import TypeAdapter
+
+    model: Any = Settings if section is None else Settings.model_fields[section].annotation
+    try:
+        typed = TypeAdapter(model.model_fields[field].annotation).validate_python(value)
+    except (ValidationError, KeyError, AttributeError):
+        return value
+    return typed if isinstance(typed, (bool, int, float)) else value
 
 
 def _validate(data: dict[str, Any]) -> None:

@@ -49,6 +49,11 @@ def test_config_set_writes_toml_and_refuses_bad_values(cli, advisor_env):
     from pathlib import Path
 
     cfg = Path(advisor_env["ADVISOR_CONFIG"])
+    assert cli("config", "set", "ui.auto_index", "false").code == 0
+    assert cli("config", "set", "model.name", "1234").code == 0
+    written = cfg.read_text()  # typed as TOML, so the file reads as the user meant it
+    assert "top_k = 8\n" in written and "auto_index = false\n" in written
+    assert 'provider = "local"\n' in written and 'name = "1234"\n' in written
     before = cfg.read_text()
     bad = cli("config", "set", "model.temperature", "9")
     assert bad.code != 0 and "Traceback" not in bad.err and "temperature" in bad.err
