@@ -5,7 +5,6 @@ Shared by `advisor config set/unset` and the TUI's settings screen.
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from pathlib import Path
@@ -42,34 +41,61 @@ def split_key(key: str) -> tuple[str | None, str]:
 
 
 def update_config(values: dict[str, Any], path: Path | None = None) -> Path:
-    """Set (or, with None, remove) `{"section.field": value}` in the config file, all or nothing."""
+    """Set (or, with None, remove) `{"section.field": value}` in the config file, all or nothing.
+
+    The file is edited with tomlkit, so the user's comments, key order and formatting survive.
+    """
+    import tomlkit
+
     path = path or default_config_file()
-    candidate = json.loads(json.dumps(read_config(path)))
+    doc = _load_document(path)
     for key, value in values.items():
         section, field = split_key(key)
-        target = candidate.setdefault(section, {}) if section else candidate
         if value is None:
-            target.pop(field, None)
-            if section and not target:
-                candidate.pop(section, None)
-        else:
-            target[field] = _typed(section, field, value)
-    _validate(candidate)  # refuse what the settings model would reject, before writing anything
-    _write(path, candidate)
+            table = doc.get(section) if section else doc
+            if table is not None and field in table:
+                del table[field]
+                if section and _is_empty(table):
+                    del doc[section]
+            continue
+        if section and section not in doc:
+            doc[section] = tomlkit.table()
+        (doc[section] if section else doc)[field] = _typed(section, field, value)
+    _validate(doc.unwrap())  # refuse what the settings model would reject, before writing anything
+    _write(path, tomlkit.dumps(doc))
     return path
+
+
+def _load_document(path: Path) -> Any:
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if not path.exists():
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (ParseError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML ({exc}); fix or remove it") from None
+
+
+def _is_empty(table: Any) -> bool:
+    """No settings left and no comment of the user's: the section header can go too."""
+    from tomlkit.items import Comment
+
+    return not table and not any(isinstance(item, Comment) for _, item in table.value.body)
 
 
 def _typed(section: str | None, field: str, value: Any) -> Any:
     """A number or true/false typed as text is stored as one (`top_k = 8`, not `top_k = "8"`);
-    anything else, or a value the field would refuse, is kept as given for `_validate` to judge."""
+    anything else, or a value the field would refuse, is kept as text for `_validate` to judge."""
     from pydantic import TypeAdapter
 
     model: Any = Settings if section is None else Settings.model_fields[section].annotation
     try:
         typed = TypeAdapter(model.model_fields[field].annotation).validate_python(value)
     except (ValidationError, KeyError, AttributeError):
-        return value
-    return typed if isinstance(typed, (bool, int, float)) else value
+        typed = value
+    return typed if isinstance(typed, (bool, int, float)) else str(value)
 
 
 def _validate(data: dict[str, Any]) -> None:
@@ -81,27 +107,13 @@ def _validate(data: dict[str, Any]) -> None:
         raise UsageError(f"bad value for {where}: {err.get('msg')}") from None
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for section, values in data.items():
-        if isinstance(values, dict) and values:
-            lines.append("")
-            lines.append(f"[{section}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold an API key
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(lines).lstrip("\n") + "\n")
+            fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"cannot write config file {path}: {exc.strerror or exc}") from None

@@ -69,3 +69,53 @@ def test_broken_config_file_is_one_line(cli, advisor_env):
     Path(advisor_env["ADVISOR_CONFIG"]).write_text("[model\nname = ")
     r = cli("journal", "list")
     assert r.code != 0 and "not valid TOML" in r.err and "Traceback" not in r.err
+
+
+def test_config_set_and_unset_keep_the_users_comments_and_layout(cli, advisor_env):
+    import stat
+    import tomllib
+    from pathlib import Path
+
+    cfg = Path(advisor_env["ADVISOR_CONFIG"])
+    cfg.write_text(
+        "# my advisor settings\n"
+        "\n"
+        "[ui]\n"
+        "theme = \"nord\"    # easier on the eyes at night\n"
+        "\n"
+        "[model]\n"
+        "# the lab's vLLM box\n"
+        "base_url   =   \"http://127.0.0.1:8000/v1\"\n"
+        "name = \"qwen\"  # small but honest\n"
+    )
+    assert cli("config", "set", "model.provider", "openai").code == 0
+    assert cli("config", "set", "knowledge.top_k", "8").code == 0
+    text = cfg.read_text()
+    for kept in ("# my advisor settings\n", 'theme = "nord"    # easier on the eyes at night\n',
+                 "# the lab's vLLM box\n", 'base_url   =   "http://127.0.0.1:8000/v1"\n',
+                 'name = "qwen"  # small but honest\n'):
+        assert kept in text
+    assert text.index("[ui]") < text.index("[model]") < text.index('provider = "openai"') < text.index("[knowledge]")
+    assert tomllib.loads(text) == {
+        "ui": {"theme": "nord"},
+        "model": {"base_url": "http://127.0.0.1:8000/v1", "name": "qwen", "provider": "openai"},
+        "knowledge": {"top_k": 8},
+    }
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
+    bad = cli("config", "set", "knowledge.top_k", "many")
+    assert bad.code != 0 and "top_k" in bad.err and cfg.read_text() == text  # refused before writing
+
+    assert cli("config", "unset", "model.name").code == 0
+    assert cli("config", "unset", "knowledge.top_k").code == 0
+    text = cfg.read_text()
+    assert "# the lab's vLLM box\n" in text and "# easier on the eyes at night" in text
+    assert "qwen" not in text and "[knowledge]" not in text  # an emptied section of ours goes too
+    assert tomllib.loads(text) == {
+        "ui": {"theme": "nord"},
+        "model": {"base_url": "http://127.0.0.1:8000/v1", "provider": "openai"},
+    }
+    assert cli("config", "unset", "model.base_url").code == 0
+    assert cli("config", "unset", "model.provider").code == 0
+    text = cfg.read_text()
+    assert "[model]\n# the lab's vLLM box\n" in text  # the comment keeps its section
+    assert tomllib.loads(text) == {"ui": {"theme": "nord"}, "model": {}}
