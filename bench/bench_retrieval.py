@@ -69,12 +69,28 @@ def _matches(place: tuple[str, str], answer: dict[str, Any]) -> bool:
     return span is not None and any(n in span for n in answer["lines"])
 
 
+def _check_seed_answers(questions: list[dict[str, Any]]) -> None:
+    """A seed line that moved would count right answers as misses: refuse to measure instead.
+    (tests/test_bench_questions.py checks the card answers; the seeds are outside the repository.)"""
+    for q in questions:
+        for answer in q["answers"]:
+            if answer["file"].startswith("seeds/"):
+                lines = (SEEDS / answer["file"].removeprefix("seeds/")).read_text().splitlines()
+                in_range = all(1 <= n <= len(lines) for n in answer["lines"])
+                if not in_range or not any(lines[n - 1].strip() for n in answer["lines"]):
+                    raise SystemExit(f"{q['q']!r}: {answer} names no line of text in the seed essays")
+
+
 def quality(
     home: Path, embedder: Embedder, chunk_words: int | None = None, sweep: bool = False
 ) -> dict[str, tuple[float, float]]:
     knowledge = {"chunk_words": chunk_words} if chunk_words else {}
     kb = KnowledgeBase(Settings(home=home, knowledge=knowledge), embedder=embedder)
     curated = kb.curated_dir
+    dev = json.loads(QUESTIONS.read_text())
+    test = json.loads(TEST_QUESTIONS.read_text()) if TEST_QUESTIONS.exists() else []
+    questions = dev + test
+    _check_seed_answers(questions)
     t = time.perf_counter()
     report = kb.add_paths([SEEDS])
     n = kb.catalog.chunk_count()
@@ -92,9 +108,6 @@ def quality(
         assert curated is not None
         return "knowledge/" + Path(p.source).relative_to(curated).as_posix(), p.location
 
-    dev = json.loads(QUESTIONS.read_text())
-    test = json.loads(TEST_QUESTIONS.read_text()) if TEST_QUESTIONS.exists() else []
-    questions = dev + test
     groups = {
         "all": questions,
         # settings are chosen on the dev set; the test set was written afterwards, blind to the

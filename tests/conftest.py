@@ -57,7 +57,17 @@ def cli(advisor_env: dict[str, str]):
 
 # ---------------------------------------------------------------- knowledge base (kb_ fixtures)
 
-KB_SEEDS = REPO.parent / "shared" / "seeds"
+# A small corpus of the project's own writing: essay-like notes on the product's themes
+# (tests/corpus/notes) and questions labelled with the passages that answer them
+# (tests/corpus/questions.json). The knowledge-base tests add these notes, so they read nothing
+# from outside the repository.
+KB_CORPUS = REPO / "tests" / "corpus"
+KB_NOTES = KB_CORPUS / "notes"
+# where the corpus answers "what do members of a research field share?": its definition passage
+KB_FIELD_NOTE = KB_NOTES / "research-fields.txt"
+KB_FIELD_TITLE = "Notes on what makes a research field"
+KB_FIELD_LOCATION = "line 5"
+KB_FIELD_TEXT = "a research field is a community of people who share two things, a short list of problems"
 
 KB_CARDS = {
     "interpretability.md": """---
@@ -136,14 +146,12 @@ def kb_embedder():
 
 @pytest.fixture(scope="session")
 def kb_index(tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path, kb_embedder):
-    """A shared, read-only knowledge base: the three cards + two seed essays added as notes."""
+    """A shared, read-only knowledge base: the three cards + two corpus notes."""
     from advisor.knowledge import KnowledgeBase
 
-    if not KB_SEEDS.is_dir():
-        pytest.skip("seed essays ../shared/seeds are not present")
     home = tmp_path_factory.mktemp("kb-home")
     kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir), embedder=kb_embedder)
-    report = kb.add_paths([KB_SEEDS / "000_4fffab4aa0de65b6.txt", KB_SEEDS / "004_e3125a8550adfd57.txt"])
+    report = kb.add_paths([KB_FIELD_NOTE, KB_NOTES / "career-options.txt"])
     assert report.ok, report
     yield kb
     kb.close()

@@ -1,7 +1,8 @@
 """The retrieval bench's question sets point at passages that exist.
 
-A card edit that renames a section, or a seed line that moves, would otherwise make the bench
-count right answers as misses without anyone noticing.
+A card edit that renames a section would otherwise make the bench count right answers as misses
+without anyone noticing. Answers in the seed essays live outside the repository, so the bench
+checks those lines itself when it loads the essays (bench/bench_retrieval.py); here only their form.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import KB_SEEDS, REPO
+from conftest import REPO
 
 SETS = [REPO / "bench" / "questions.json", REPO / "bench" / "questions_test.json"]
 
@@ -39,12 +40,8 @@ def test_every_answer_names_an_existing_passage(qset):
                 assert path.is_file(), (q["q"], file)
                 assert any(h.startswith(answer["heading"]) for h in _headings(path)), (q["q"], answer)
             else:
-                assert file.startswith("seeds/"), (q["q"], file)
-                if not KB_SEEDS.is_dir():
-                    continue
-                lines = (KB_SEEDS / file.removeprefix("seeds/")).read_text().splitlines()
-                assert all(1 <= n <= len(lines) for n in answer["lines"]), (q["q"], answer)
-                assert any(lines[n - 1].strip() for n in answer["lines"]), (q["q"], answer)
+                assert re.fullmatch(r"seeds/[0-9]{3}_[0-9a-f]{16}\.txt", file), (q["q"], file)
+                assert answer["lines"] and all(isinstance(n, int) and n >= 1 for n in answer["lines"]), (q["q"], answer)
 
 
 def test_the_test_set_does_not_repeat_the_dev_set():

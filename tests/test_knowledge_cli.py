@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KB_SEEDS
+from conftest import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_FIELD_TITLE, KB_NOTES
 
 
 @pytest.fixture(autouse=True)
@@ -20,13 +20,11 @@ def kb_no_curated(advisor_env: dict[str, str], tmp_path: Path) -> None:
     advisor_env["ADVISOR_KNOWLEDGE__CURATED_DIR"] = str(empty)
 
 
-def test_add_seeds_then_search_cites_the_right_passage(cli, tmp_path: Path):
-    if not KB_SEEDS.is_dir():
-        pytest.skip("seed essays missing")
-    one = tmp_path / "seeds"
+def test_add_notes_then_search_cites_the_right_passage(cli, tmp_path: Path):
+    one = tmp_path / "essays"
     one.mkdir()
-    for name in ("000_4fffab4aa0de65b6.txt", "001_9fb05087fec3a63f.txt"):
-        (one / name).write_bytes((KB_SEEDS / name).read_bytes())
+    for note in (KB_FIELD_NOTE, KB_NOTES / "research-taste.txt"):
+        (one / note.name).write_bytes(note.read_bytes())
     r = cli("notes", "add", str(one))
     assert r.code == 0, r.err
     assert "2 added" in r.out
@@ -35,10 +33,10 @@ def test_add_seeds_then_search_cites_the_right_passage(cli, tmp_path: Path):
     hits = json.loads(r.out)
     assert len(hits) == 3
     assert {"text", "score", "title", "source", "kind", "chunk_id", "location"} <= set(hits[0])
-    assert "research field is simply a community" in hits[0]["text"]
-    assert hits[0]["location"] == "line 22" and hits[0]["kind"] == "note"
+    assert KB_FIELD_TEXT in hits[0]["text"]
+    assert hits[0]["location"] == KB_FIELD_LOCATION and hits[0]["kind"] == "note"
     r = cli("kb", "search", "what do members of a research field share?", "-k", "1", "--kind", "note")
-    assert r.code == 0 and r.out.startswith("1. Linus's stream [note] line 22")
+    assert r.code == 0 and r.out.startswith(f"1. {KB_FIELD_TITLE} [note] {KB_FIELD_LOCATION}")
     r = cli("notes", "add", str(one))
     assert r.code == 0 and "2 unchanged" in r.out
     r = cli("notes", "list", "--json")

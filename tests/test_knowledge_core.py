@@ -10,7 +10,7 @@ import pytest
 
 from advisor.errors import StorageError, UsageError
 from advisor.knowledge import KnowledgeBase, Progress
-from conftest import kb_make_settings
+from conftest import KB_FIELD_LOCATION, KB_FIELD_TEXT, KB_FIELD_TITLE, kb_make_settings
 
 FIELD_Q = "what do members of a research field share?"
 
@@ -49,11 +49,11 @@ def test_search_finds_the_passage_with_citation(kb_index: KnowledgeBase):
     hits = kb_index.search(FIELD_Q, k=5)
     assert hits and len(hits) <= 5
     top = hits[0]
-    assert "a research field is simply a community of people who share" in top.text
+    assert KB_FIELD_TEXT in top.text
     assert top.kind == "note"
-    assert top.location == "line 22"
+    assert top.location == KB_FIELD_LOCATION
     assert Path(top.source).parent == kb_index.notes_dir and Path(top.source).is_file()
-    assert top.title == "Linus's stream"
+    assert top.title == KB_FIELD_TITLE
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert len({h.chunk_id for h in hits}) == len(hits)
 

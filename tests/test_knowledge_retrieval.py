@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from advisor.knowledge import KnowledgeBase
 from advisor.knowledge.base import rrf
 from advisor.knowledge.store import Catalog, fts_query
-from conftest import KB_SEEDS, kb_make_settings
+from conftest import KB_CORPUS, KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_NOTES, kb_make_settings
 
 FIELD_Q = "what do members of a research field share?"
 
@@ -55,23 +57,17 @@ def test_search_survives_fts_syntax_in_user_text(tmp_path: Path, kb_cards_dir: P
         assert kb.search('"Brier score" AND', k=1)[0].title == "Calibrated forecasting"
 
 
-# ------------------------------------------------------------------ the shipped cards + the seeds
+# ------------------------------------------------------------------ the shipped cards + the test corpus
 
 
 @pytest.fixture(scope="module")
 def kb_shipped(tmp_path_factory: pytest.TempPathFactory, kb_embedder):
-    """The shipped curated cards (knowledge/) plus every seed essay added as a note."""
+    """The shipped curated cards (advisor/data/knowledge) plus every corpus note added as a note."""
     from advisor import resources
 
-    if not KB_SEEDS.is_dir():
-        pytest.skip("seed essays ../shared/seeds are not present")
-    try:
-        cards = resources.knowledge_dir()
-    except FileNotFoundError:
-        pytest.skip("the curated knowledge folder is not present")
     home = tmp_path_factory.mktemp("kb-shipped")
-    kb = KnowledgeBase(kb_make_settings(home, cards), embedder=kb_embedder)
-    assert kb.add_paths([KB_SEEDS]).ok
+    kb = KnowledgeBase(kb_make_settings(home, resources.knowledge_dir()), embedder=kb_embedder)
+    assert kb.add_paths([KB_NOTES]).ok
     yield kb
     kb.close()
 
@@ -80,9 +76,8 @@ def test_acceptance_query_finds_the_definition_first(kb_shipped: KnowledgeBase):
     top = kb_shipped.search(FIELD_Q, k=5)[0]
     card = top.kind == "curated" and top.source.endswith("strategy/what-is-a-research-field.md") \
         and top.location.startswith("§ A field is a community")
-    seed = top.kind == "note" and "a research field is simply a community of people who share" in top.text \
-        and top.location == "line 22"
-    assert card or seed, top.citation()
+    note = top.kind == "note" and KB_FIELD_TEXT in top.text and top.location == KB_FIELD_LOCATION
+    assert card or note, top.citation()
     assert Path(top.source).is_file()
 
 
@@ -104,6 +99,63 @@ def test_subfield_map_is_indexed_one_passage_per_subfield(kb_shipped: KnowledgeB
     mapped = [h for h in hits if h.source.endswith("subfields.yaml")]
     assert mapped and mapped[0].title == "AI-safety subfield map"
     assert "(card: subfields/" in mapped[0].location
+
+
+# ------------------------------------------------------------------ the corpus's labelled questions
+
+QUESTIONS = json.loads((KB_CORPUS / "questions.json").read_text(encoding="utf-8"))
+
+
+def _answers(place: tuple[str, str], answer: dict) -> bool:
+    """Does a hit at (corpus file, location) come from the answer's passage (lines or section)?"""
+    file, location = place
+    if file != answer["file"]:
+        return False
+    if "heading" in answer:
+        return location.startswith("§ " + answer["heading"])
+    span = re.fullmatch(r"lines? (\d+)(?:–(\d+))?", location)
+    return span is not None and any(int(span[1]) <= n <= int(span[2] or span[1]) for n in answer["lines"])
+
+
+def test_corpus_questions_name_existing_passages():
+    assert len(QUESTIONS) >= 12 and QUESTIONS[0]["q"] == FIELD_Q
+    assert QUESTIONS[0]["answers"] == [{"file": f"notes/{KB_FIELD_NOTE.name}", "lines": [int(KB_FIELD_LOCATION[5:])]}]
+    assert KB_FIELD_TEXT in KB_FIELD_NOTE.read_text().splitlines()[int(KB_FIELD_LOCATION[5:]) - 1]
+    for q in QUESTIONS:
+        assert q["answers"], q["q"]
+        for answer in q["answers"]:
+            text = (KB_CORPUS / answer["file"]).read_text(encoding="utf-8")
+            if "heading" in answer:
+                assert f"## {answer['heading']}" in text.splitlines(), answer
+            else:
+                lines = text.splitlines()
+                assert all(1 <= n <= len(lines) and lines[n - 1].strip() for n in answer["lines"]), answer
+
+
+@pytest.fixture(scope="module")
+def kb_corpus(tmp_path_factory: pytest.TempPathFactory, kb_embedder):
+    """Only the corpus notes: each labelled question has one right passage among them."""
+    empty = tmp_path_factory.mktemp("no-cards")
+    kb = KnowledgeBase(kb_make_settings(tmp_path_factory.mktemp("kb-corpus"), empty), embedder=kb_embedder)
+    assert kb.add_paths([KB_NOTES]).ok
+    yield kb
+    kb.close()
+
+
+def test_corpus_questions_find_their_passage(kb_corpus: KnowledgeBase):
+    """Every question's passage in the top 5, and most of them first (hybrid retrieval)."""
+    corpus_file = {n.path: Path(n.origin or "").relative_to(KB_CORPUS).as_posix() for n in kb_corpus.list_notes()}
+    assert len(corpus_file) == len(list(KB_NOTES.iterdir()))
+    ranks = {}
+    for q in QUESTIONS:
+        hits = kb_corpus.search(q["q"], k=5)
+        places = [(corpus_file[h.source], h.location) for h in hits]
+        ranks[q["q"]] = next((i for i, p in enumerate(places, 1) if any(_answers(p, a) for a in q["answers"])), None)
+    missed = [q for q, rank in ranks.items() if rank is None]
+    assert not missed, ranks
+    mrr = sum(1 / rank for rank in ranks.values()) / len(ranks)
+    assert mrr >= 0.75, ranks
+    assert ranks[FIELD_Q] == 1
 
 
 # ------------------------------------------------------------------ indexing in batches

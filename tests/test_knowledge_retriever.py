@@ -9,6 +9,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from advisor.knowledge.retriever import KnowledgeRetriever
+from conftest import KB_FIELD_LOCATION
 
 
 @pytest.mark.filterwarnings("ignore:.*marked with '@pytest.mark.asyncio'")
@@ -34,5 +35,5 @@ class TestKnowledgeRetriever(RetrieversIntegrationTests):
 def test_as_retriever_documents_carry_citations(kb_index: Any):
     docs = kb_index.as_retriever(k=2).invoke("what do members of a research field share?")
     assert len(docs) == 2
-    assert docs[0].metadata["location"] == "line 22"
+    assert docs[0].metadata["location"] == KB_FIELD_LOCATION
     assert {"title", "source", "kind", "chunk_id", "score"} <= set(docs[0].metadata)

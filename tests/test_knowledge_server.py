@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from advisor.knowledge import KnowledgeBase
-from conftest import KB_SEEDS, kb_make_settings
+from conftest import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, kb_make_settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -48,11 +48,9 @@ def kb_chroma_server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def kb_remote(kb_chroma_server: str, tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path, kb_embedder):
-    if not KB_SEEDS.is_dir():
-        pytest.skip("seed essays missing")
     home = tmp_path_factory.mktemp("kb-remote-home")
     kb = KnowledgeBase(kb_make_settings(home, kb_cards_dir, chroma_url=kb_chroma_server), embedder=kb_embedder)
-    assert kb.add_paths([KB_SEEDS / "000_4fffab4aa0de65b6.txt"]).ok
+    assert kb.add_paths([KB_FIELD_NOTE]).ok
     yield kb
     kb.close()
 
@@ -68,7 +66,7 @@ def test_uses_the_server(kb_remote: KnowledgeBase):
 
 def test_search_over_server(kb_remote: KnowledgeBase):
     top = kb_remote.search("what do members of a research field share?", k=3)[0]
-    assert "research field is simply a community" in top.text and top.location == "line 22"
+    assert KB_FIELD_TEXT in top.text and top.location == KB_FIELD_LOCATION
     cur = kb_remote.search("why are single neurons polysemantic?", k=2, kind="curated")
     assert cur[0].location == "§ Core problems"
     gov = kb_remote.search("how do I start?", k=10, topics=["governance"])
@@ -83,4 +81,4 @@ def test_fresh_server_collection_is_refilled_from_catalog(kb_remote: KnowledgeBa
     assert kb_remote.dense.count() == 0
     kb_remote._dense = None  # reopen: the catalog drives a repair
     assert kb_remote.dense.count() == n
-    assert kb_remote.search("what do members of a research field share?", k=1)[0].location == "line 22"
+    assert kb_remote.search("what do members of a research field share?", k=1)[0].location == KB_FIELD_LOCATION
