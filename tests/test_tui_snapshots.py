@@ -1,10 +1,16 @@
 """Snapshots of each main screen at 100×32 and at 80×24 (fixed data: no clock, no 'now').
 
+Text cursors are stopped blinking (shown steadily) before each screenshot, so a snapshot never
+depends on when in the blink it was taken. The packages that draw them are pinned in
+tests/constraints.txt.
+
 Update after an intended visual change: pytest tests/test_tui_snapshots.py --snapshot-update
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,32 @@ from test_tui_helpers import make_app, seed_journal
 pytestmark = pytest.mark.usefixtures("advisor_env")
 
 SIZES = [pytest.param((100, 32), id="100x32"), pytest.param((80, 24), id="80x24")]
+RunBefore = Callable[[Any], Awaitable[None] | None]
+
+
+async def _steady_cursors(pilot: Any) -> None:
+    """Every Input and TextArea on every open screen shows its cursor without blinking."""
+    for screen in pilot.app.screen_stack:
+        for widget in screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture
+def snap(snap_compare: Any) -> Callable[..., bool]:
+    """snap_compare, with the steps of `run_before` followed by `_steady_cursors`."""
+
+    def compare(app: Any, size: tuple[int, int], run_before: RunBefore | None = None) -> bool:
+        async def run(pilot: Any) -> None:
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await _steady_cursors(pilot)
+
+        return snap_compare(app, terminal_size=size, run_before=run)
+
+    return compare
 
 
 async def _settle(pilot: Any) -> None:
@@ -40,12 +72,12 @@ async def _open(pilot: Any, name: str, **kwargs: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_home(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=_settle)
+def test_home(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, _settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_session_explore(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+def test_session_explore(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run(pilot: Any) -> None:
         await _settle(pilot)
         pilot.app.open_screen("session", topic="PhD in interpretability or a lab safety team")
@@ -63,11 +95,11 @@ def test_session_explore(snap_compare: Any, tmp_path: Path, size: tuple[int, int
         await pilot.press("enter")
         await _settle(pilot)
 
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=run)
+    assert snap(_seeded(tmp_path), size, run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_session_before_form(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+def test_session_before_form(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run(pilot: Any) -> None:
         await _settle(pilot)
         pilot.app.open_screen("session", topic="Governance or technical work")
@@ -76,56 +108,53 @@ def test_session_before_form(snap_compare: Any, tmp_path: Path, size: tuple[int,
         await _settle(pilot)
         await _typed(pilot, "Policy work needs ML literacy")
 
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=run)
+    assert snap(_seeded(tmp_path), size, run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_journal(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+def test_journal(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run(pilot: Any) -> None:
         await _open(pilot, "journal")
         await pilot.press("down")
         await pilot.pause()
 
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=run)
+    assert snap(_seeded(tmp_path), size, run)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_person_post_hides_old_credence(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size,
-                        run_before=lambda pilot: _open(pilot, "person_post", entry_id=2))
+def test_person_post_hides_old_credence(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "person_post", entry_id=2))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_person_pre_form(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=lambda pilot: _open(pilot, "person_pre"))
+def test_person_pre_form(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "person_pre"))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_beliefs(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size,
-                        run_before=lambda pilot: _open(pilot, "beliefs", belief_id=2))
+def test_beliefs(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "beliefs", belief_id=2))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_knowledge_notes(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size,
-                        run_before=lambda pilot: _open(pilot, "knowledge", tab="notes"))
+def test_knowledge_notes(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "knowledge", tab="notes"))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_settings(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=lambda pilot: _open(pilot, "settings"))
+def test_settings(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "settings"))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_help(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(_seeded(tmp_path), terminal_size=size, run_before=lambda pilot: _open(pilot, "help"))
+def test_help(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "help"))
 
 
-def test_home_light_theme(snap_compare: Any, tmp_path: Path) -> None:
+def test_home_light_theme(snap: Any, tmp_path: Path) -> None:
     async def run(pilot: Any) -> None:
         await _settle(pilot)
         await pilot.press("t")
         await pilot.pause()
 
-    assert snap_compare(_seeded(tmp_path), terminal_size=(100, 32), run_before=run)
+    assert snap(_seeded(tmp_path), (100, 32), run)
