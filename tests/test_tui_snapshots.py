@@ -25,10 +25,16 @@ RunBefore = Callable[[Any], Awaitable[None] | None]
 
 
 async def _steady_cursors(pilot: Any) -> None:
-    """Every Input and TextArea on every open screen shows its cursor without blinking."""
+    """Every Input and TextArea on every open screen shows its cursor without blinking.
+
+    A TextArea keys its cached lines without telling "blinking, cursor hidden" from "not
+    blinking", so a line cached mid-blink would still lack its cursor: the caches are dropped.
+    """
     for screen in pilot.app.screen_stack:
         for widget in screen.query("Input, TextArea"):
             widget.cursor_blink = False
+            widget.notify_style_update()  # Textual's hook for "drop cached rendering"
+            widget.refresh()
     await pilot.pause()
 
 
