@@ -51,11 +51,13 @@ def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
     root = tmp_path_factory.mktemp("venv")
     _run([sys.executable, "-m", "venv", "--without-pip", str(root)])
     python = root / "bin" / "python"
-    purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
-    # appended after the venv's own site-packages, so the wheel's advisor shadows any advisor here
-    Path(purelib, "_test_venv_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    # installed first: with this venv's packages in view, pip would find advisor already installed
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
           str(wheel)])
+    purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
+    assert Path(purelib, "advisor", "__init__.py").is_file()
+    # appended after the venv's own site-packages, so the wheel's advisor shadows any advisor here
+    Path(purelib, "_test_venv_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     return root
 
 
