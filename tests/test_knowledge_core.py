@@ -112,7 +112,7 @@ def kb_small(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
 
 
 def _dense_ids(kb: KnowledgeBase) -> list[str]:
-    return sorted(kb.dense.all_ids())
+    return sorted(kb.dense.ids())
 
 
 def test_readd_change_delete_keeps_index_consistent(kb_small: KnowledgeBase, tmp_path: Path):
@@ -240,7 +240,8 @@ def test_corrupt_index_says_so_and_full_reindex_repairs(tmp_path: Path, kb_cards
 def test_large_file_streams(tmp_path: Path, kb_small: KnowledgeBase):
     import tracemalloc
 
-    from advisor.knowledge.sources import chunk_document, inspect_file, open_document
+    from advisor.knowledge.chunking import chunk_document
+    from advisor.knowledge.sources import inspect_file, open_document
 
     big = tmp_path / "big.txt"
     para = ("Lorem ipsum dolor sit amet interpretability probes " * 12).strip() + "\n\n"
