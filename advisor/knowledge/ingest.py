@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from advisor.knowledge.documents import FileInfo, SourceError
 from advisor.knowledge.indexer import BatchIndexer, Job, Result, now
 from advisor.knowledge.models import Kind, Progress, ProgressCallback, ReindexReport, SourceStatus, State
-from advisor.knowledge.readers import SUPPORTED_SUFFIXES
+from advisor.knowledge.readers import supported_suffixes
 from advisor.knowledge.readers.subfields import SUBFIELD_MAP
 from advisor.knowledge.sources import inspect_file
 from advisor.knowledge.stores import Stores
@@ -101,10 +101,11 @@ class Ingest:
                 found["curated:" + SUBFIELD_MAP] = ("curated", smap)
         notes_dir = self.stores.notes_dir
         if notes_dir.is_dir():
+            suffixes = supported_suffixes()
             for path in sorted(notes_dir.iterdir()):
                 if path.name.startswith(".") or not path.is_file():
                     continue
-                if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if path.suffix.lower() not in suffixes:
                     continue
                 found["note:" + note_id_of(path)] = ("note", path)
         return found

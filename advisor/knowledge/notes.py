@@ -21,7 +21,7 @@ from advisor.knowledge.documents import FileInfo, SourceError
 from advisor.knowledge.indexer import Job, Result, now
 from advisor.knowledge.ingest import FAILED_ADD, NOTE_NAME, Ingest, Ticker
 from advisor.knowledge.models import AddOutcome, AddReport, NoteInfo, ProgressCallback
-from advisor.knowledge.readers import SUPPORTED_SUFFIXES, note_formats
+from advisor.knowledge.readers import note_formats, supported_suffixes
 from advisor.knowledge.sources import inspect_file, slugify
 from advisor.knowledge.stores import Stores
 
@@ -70,6 +70,7 @@ class Notes:
         index them. Each bad input becomes a failed item with a one-line reason."""
         report = AddReport()
         files: list[tuple[str, Path]] = []
+        suffixes = supported_suffixes()
         for given in paths:
             p = Path(given).expanduser()
             if not p.exists():
@@ -79,7 +80,7 @@ class Notes:
                 found = [
                     f for f in sorted(p.rglob("*"))
                     if f.is_file()
-                    and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and f.suffix.lower() in suffixes
                     and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 ]
                 if not found:
@@ -118,9 +119,9 @@ class Notes:
         pending = [o for o in outcomes if isinstance(o, _PendingAdd)]
         ticker = Ticker(sum(o.job.info.size for o in pending), progress)
         base = 0
-        for o in pending:
-            o.job.base = base
-            base += o.job.info.size
+        for add in pending:
+            add.job.base = base
+            base += add.job.info.size
         results = self.ingest.index_jobs([o.job for o in pending], ticker, on_failure=self._failed_add) if pending else {}
         if pending:
             ticker.tick(base, pending[-1].job.info.path.name, force=True)
@@ -149,7 +150,7 @@ class Notes:
             return _same_content(shown, same)
         nid = existing["source_id"][len(NOTE):] if existing is not None else self._new_note_id(origin, taken)
         # a note keeps its format's suffix; a file in another format is read, and kept, as text
-        suffix = src.suffix.lower() if src.suffix.lower() in SUPPORTED_SUFFIXES else ".txt"
+        suffix = src.suffix.lower() if src.suffix.lower() in supported_suffixes() else ".txt"
         dest = self.notes_dir / f"{nid}-{slugify(src.stem)}{suffix}"
         if existing is not None and Path(existing["path"]) != dest:
             Path(existing["path"]).unlink(missing_ok=True)
