@@ -273,3 +273,28 @@ def test_get_passage_returns_a_cited_chunk_or_none(kb_index):
     again = kb.get_passage(hit.chunk_id)
     assert again is not None and (again.text, again.title, again.location) == (hit.text, hit.title, hit.location)
     assert kb.get_passage("no-such-chunk#0") is None
+
+
+def test_corrupt_vector_index_says_so_and_full_reindex_rebuilds_it_in_a_fresh_folder(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder
+):
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        assert kb.search("Brier score", k=1)[0].title == "Calibrated forecasting"
+    chroma = settings.index_dir / "chroma"
+    (chroma / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    kb = KnowledgeBase(settings, embedder=kb_embedder)
+    with pytest.raises(StorageError) as err:
+        kb.search("Brier score")
+    assert "vector index" in err.value.message and "reindex --full" in err.value.message
+    assert "\n" not in err.value.message
+    kb.reindex(full=True)  # in the same process that failed to open it
+    assert kb.search("Brier score", k=1, mode="dense")[0].title == "Calibrated forecasting"
+    kb.reindex(full=True)
+    n = kb.catalog.chunk_count()
+    kb.close()
+    folders = sorted(p.name for p in settings.index_dir.iterdir() if p.is_dir())
+    assert folders == ["chroma-2"]  # one folder: each full rebuild removes the one before
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:  # the next run uses it
+        assert kb.dense.count() == n and kb.dense.path.name == "chroma-2"  # type: ignore[attr-defined]
+        assert kb.search("Brier score", k=1, mode="dense")[0].title == "Calibrated forecasting"

@@ -1,4 +1,4 @@
-"""The vector index on Chroma: embedded (a PersistentClient under `index_dir/chroma`) by default,
+"""The vector index on Chroma: embedded (a PersistentClient in `index_dir/chroma`) by default,
 or a Chroma server (HttpClient) shared by a team (`knowledge.chroma_url`).
 
 Everything Chroma-specific lives here: the connection, the metadata layout and `where` filters,
@@ -13,14 +13,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.client import Client
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Metadata, Space, Where
+from chromadb.api.types import Embeddable, Embedding, EmbeddingFunction, Embeddings, Metadata, Space, Where
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -33,24 +33,28 @@ if TYPE_CHECKING:
     from advisor.knowledge.vectors import Matrix, Vector
 
 COLLECTION = "advisor_kb"
+FOLDER = "chroma"  # the embedded index: index_dir/chroma, or index_dir/chroma-<n> after a full reindex
 TOPIC_PREFIX = "topic:"  # a source's topics are boolean metadata keys: topic:<name> = True
 PAGE = 5000  # ids read or deleted per call
 
 
-class AdvisorEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Our ONNX embedder as Chroma's embedding function. Vectors are always passed in, so the
-    embedder is only created (`embedder()`) if Chroma ever asks for one itself."""
+class AdvisorEmbeddingFunction(EmbeddingFunction[Embeddable]):
+    """Our ONNX embedder as Chroma's embedding function (texts only). Vectors are always passed
+    in, so the embedder is only created (`embedder()`) if Chroma ever asks for one itself."""
 
     def __init__(self, embedder: Callable[[], Embedder] = Embedder) -> None:
         self._make = embedder
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, input: Documents) -> Embeddings:
+    def __call__(self, input: Embeddable) -> Embeddings:
+        texts = [item for item in input if isinstance(item, str)]
+        if len(texts) != len(input):
+            raise ValueError("advisor's embedding function embeds texts only")
         with self._lock:
             if self._embedder is None:
                 self._embedder = self._make()
-        return list(self._embedder.embed(list(input)))
+        return list(self._embedder.embed(texts))
 
     @staticmethod
     def name() -> str:
@@ -71,7 +75,7 @@ class AdvisorEmbeddingFunction(EmbeddingFunction[Documents]):
 
 
 try:  # so that Chroma can rebuild it from a collection's stored configuration
-    register_embedding_function(AdvisorEmbeddingFunction)
+    register_embedding_function(AdvisorEmbeddingFunction)  # type: ignore[no-untyped-call]  # chromadb leaves it unannotated
 except ValueError:  # registered already (this module was reloaded)
     pass
 
@@ -101,7 +105,7 @@ class ChromaIndex:
 
     def __init__(self, index_dir: Path, url: str | None, embedder: Callable[[], Embedder]) -> None:
         self.url = url
-        self.path = index_dir / "chroma"
+        self.path = embedded_folder(index_dir)  # unused for a server
         self._ef = AdvisorEmbeddingFunction(embedder)
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
@@ -186,7 +190,8 @@ class ChromaIndex:
     ) -> list[tuple[str, float]]:
         with self._faults():
             res = self.collection.query(
-                query_embeddings=[embedding], n_results=n, where=where_clause(kind, topics),
+                # a float32 vector is a Chroma Embedding (whose dtype is a union, so mypy wants a cast)
+                query_embeddings=[cast(Embedding, embedding)], n_results=n, where=where_clause(kind, topics),
                 include=["distances"],
             )
         ids = res["ids"][0]
@@ -194,25 +199,44 @@ class ChromaIndex:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
 
     def wipe(self) -> None:
-        """Drop and recreate the collection through the client: Chroma's own API, right for a
-        server and for other clients of this embedded folder in the process. An embedded index
-        too damaged for that is closed, its folder removed and made afresh."""
-        try:
-            self._recreate()
-        except StorageError:
-            if self.url:
-                raise
-            self.close()
-            shutil.rmtree(self.path, ignore_errors=True)
-            self._recreate()
+        """Empty the index through Chroma's public API, whatever state it is in.
 
-    def _recreate(self) -> None:
+        A server: drop and recreate the collection. Embedded: close the client and move to a
+        fresh folder (`chroma-<n+1>`), removing the old one, which may be damaged. A new folder
+        is a new Chroma system: a client that failed to open the old one (chromadb keeps such a
+        system cached by its path) or that another knowledge base in this process still holds
+        cannot be reused by mistake, and no dropped collection's files are left behind.
+        """
+        if not self.url:
+            self.close()
+            fresh = self.path.parent / f"{FOLDER}-{_generation(self.path) + 1}"
+            fresh.mkdir(parents=True, exist_ok=True)
+            for old in _folders(self.path.parent):
+                if old != fresh:
+                    shutil.rmtree(old, ignore_errors=True)
+            self.path = fresh
         self._collection = None
         with self._faults():
             if self._client is None:
                 self._client = self._connect()
             try:
                 self._client.delete_collection(COLLECTION)
-            except NotFoundError:  # absent already
+            except NotFoundError:  # absent already (always, in a fresh folder)
                 pass
         self.collection  # created empty
+
+
+def _folders(index_dir: Path) -> list[Path]:
+    """The embedded index's folders: `chroma`, and `chroma-<n>` made by full reindexes."""
+    found = [p for p in index_dir.glob(FOLDER + "-*") if p.is_dir() and p.name[len(FOLDER) + 1 :].isdigit()]
+    return [index_dir / FOLDER, *found]
+
+
+def _generation(folder: Path) -> int:
+    suffix = folder.name[len(FOLDER) + 1 :]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def embedded_folder(index_dir: Path) -> Path:
+    """The folder in use: the newest `chroma-<n>`, else `chroma`."""
+    return max(_folders(index_dir), key=_generation)
