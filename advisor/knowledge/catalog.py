@@ -185,18 +185,18 @@ class Catalog:
             ).fetchall()
         return self.db.execute("SELECT * FROM sources ORDER BY source_id").fetchall()
 
+    def _source_where(self, condition: str, value: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(f"SELECT * FROM sources WHERE {condition}", (value,)).fetchone()
+        return row
+
     def source(self, source_id: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM sources WHERE source_id=?", (source_id,)).fetchone()
+        return self._source_where("source_id=?", source_id)
 
     def source_by_origin(self, origin: str) -> sqlite3.Row | None:
-        return self.db.execute(
-            "SELECT * FROM sources WHERE origin=? AND kind='note' AND status='indexed'", (origin,)
-        ).fetchone()
+        return self._source_where("origin=? AND kind='note' AND status='indexed'", origin)
 
     def source_by_hash(self, sha: str) -> sqlite3.Row | None:
-        return self.db.execute(
-            "SELECT * FROM sources WHERE sha256=? AND kind='note' AND status='indexed'", (sha,)
-        ).fetchone()
+        return self._source_where("sha256=? AND kind='note' AND status='indexed'", sha)
 
     def upsert_source(self, source_id: str, *, topics: list[str] | None = None, **fields: SqlValue) -> None:
         """Insert or update a source row; `topics` also fill the source_topics filter table."""

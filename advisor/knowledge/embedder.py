@@ -89,11 +89,13 @@ class Embedder:
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
         with self._lock:
-            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            outputs: list[NDArray[np.float32]] = self._session.run(["last_hidden_state"], feeds)
+        (hidden,) = outputs
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def embed(self, texts: list[str]) -> NDArray[np.float32]:
         """Embed texts in batches (sorted by length so padding stays small); input order kept."""
@@ -109,4 +111,5 @@ class Embedder:
         return out
 
     def embed_one(self, text: str) -> NDArray[np.float32]:
-        return self._run([text or " "])[0]
+        vector: NDArray[np.float32] = self._run([text or " "])[0]
+        return vector
