@@ -26,6 +26,17 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_package_names_load_on_first_use():
+    import advisor.knowledge as knowledge
+
+    from advisor.knowledge import base, models
+
+    for name in knowledge.__all__:
+        assert getattr(knowledge, name) is getattr(base if name == "KnowledgeBase" else models, name)
+    with pytest.raises(AttributeError):
+        knowledge.NoSuchName  # noqa: B018
+
+
 def test_embedder_is_sane(kb_embedder):
     import numpy as np
 

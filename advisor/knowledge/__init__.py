@@ -35,7 +35,17 @@ _EXPORTS = {
     "ReindexReport": _MODELS,
     "SourceStatus": _MODELS,
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AddOutcome",
+    "AddReport",
+    "KnowledgeBase",
+    "NoteInfo",
+    "Passage",
+    "Progress",
+    "ProgressCallback",
+    "ReindexReport",
+    "SourceStatus",
+]
 
 
 def __getattr__(name: str) -> object:
