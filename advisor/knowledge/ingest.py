@@ -42,9 +42,9 @@ class Ticker:
         self.done = done
         if self.callback is None:
             return
-        now = time.monotonic()
-        if force or now - self._last >= 0.05:
-            self._last = now
+        t = time.monotonic()
+        if force or t - self._last >= 0.05:
+            self._last = t
             self.callback(Progress(done=min(done, self.total), total=self.total, current=current))
 
 
