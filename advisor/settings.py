@@ -2,7 +2,8 @@
 
 Sources, strongest first: arguments passed to `Settings(...)`, environment variables
 (`ADVISOR_` prefix, `__` between a section and its field, e.g. `ADVISOR_MODEL__BASE_URL`),
-the TOML config file (`ADVISOR_CONFIG`, else `$XDG_CONFIG_HOME/advisor/config.toml`), defaults.
+short environment aliases (`ENV_ALIASES`, e.g. `ADVISOR_CHROMA_URL`), the TOML config file
+(`ADVISOR_CONFIG`, else `$XDG_CONFIG_HOME/advisor/config.toml`), defaults.
 Settings are built once at the edge (CLI, TUI) and passed in; nothing reads them from a global.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +26,8 @@ from pydantic_settings import (
 from advisor.errors import AdvisorError
 
 ENV_PREFIX = "ADVISOR_"
+# Short environment names for nested settings, kept because users and docs use them.
+ENV_ALIASES = {"ADVISOR_CHROMA_URL": ("knowledge", "chroma_url")}
 
 
 def default_home() -> Path:
@@ -92,7 +96,10 @@ class KnowledgeSettings(BaseModel):
 
     chroma_url: str | None = Field(
         None,
-        description="A Chroma server (http://host:port) shared by a team; default: embedded Chroma.",
+        description=(
+            "A Chroma server (http://host:port) shared by a team; default: embedded Chroma. "
+            "Environment: ADVISOR_KNOWLEDGE__CHROMA_URL, or its alias ADVISOR_CHROMA_URL."
+        ),
     )
     curated_dir: Path | None = Field(
         None, description="Curated cards to index; default: the knowledge/ shipped with advisor."
@@ -111,6 +118,22 @@ class UISettings(BaseModel):
     )
 
 
+class EnvAliasSource(PydanticBaseSettingsSource):
+    """The `ENV_ALIASES` that are set, as nested values: weaker than the full environment name
+    (`ADVISOR_KNOWLEDGE__CHROMA_URL`), stronger than the config file."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the aliases directly
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for env, (section, name) in ENV_ALIASES.items():
+            value = os.environ.get(env)
+            if value:
+                values.setdefault(section, {})[name] = value
+        return values
+
+
 class Settings(BaseSettings):
     """advisor's settings; see the module docstring for where each value can come from."""
 
@@ -125,19 +148,27 @@ class Settings(BaseSettings):
         default_factory=default_home,
         description="Data directory (journal, notes, index); created 0700.",
     )
-    chroma_url: str | None = Field(
-        None, description="Shortcut for knowledge.chroma_url (ADVISOR_CHROMA_URL)."
-    )
     model: ModelSettings = Field(default_factory=ModelSettings)
     local: LocalModelSettings = Field(default_factory=LocalModelSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     ui: UISettings = Field(default_factory=UISettings)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_settings(cls, data: Any) -> Any:
+        """A top-level `chroma_url` (config files from before it lived under [knowledge]) still
+        counts, unless knowledge.chroma_url is set."""
+        if isinstance(data, dict) and "chroma_url" in data:
+            data = dict(data)
+            url = data.pop("chroma_url")
+            knowledge = data.get("knowledge", {})
+            if isinstance(knowledge, dict) and not knowledge.get("chroma_url"):
+                data["knowledge"] = {**knowledge, "chroma_url": url}
+        return data
+
     @model_validator(mode="after")
     def _fill_fallbacks(self) -> "Settings":
         self.home = self.home.expanduser()
-        if self.chroma_url and not self.knowledge.chroma_url:
-            self.knowledge.chroma_url = self.chroma_url
         if self.model.api_key is None and os.environ.get("OPENAI_API_KEY"):
             self.model.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
         return self
@@ -152,7 +183,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=default_config_file())
-        return (init_settings, env_settings, toml)
+        return (init_settings, env_settings, EnvAliasSource(settings_cls), toml)
 
     @property
     def journal_path(self) -> Path:

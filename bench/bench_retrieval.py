@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from advisor.knowledge import KnowledgeBase  # noqa: E402
-from advisor.knowledge.base import INDEX_BATCH, embed_text  # noqa: E402
+from advisor.knowledge.indexer import INDEX_BATCH, embed_text  # noqa: E402
 from advisor.knowledge.embedder import Embedder  # noqa: E402
 from advisor.settings import Settings  # noqa: E402
 
@@ -162,7 +162,7 @@ def quality(
 def rrf_sweep(kb: KnowledgeBase, questions: list[dict[str, Any]], n_dev: int, place: Any) -> None:
     """Hybrid recall@5 / MRR for a grid of RRF k and lexical weights (dense weight 1), ranked by
     the dev set only; the test set is printed beside it, never used to choose."""
-    from advisor.knowledge.base import RRF_K, RRF_WEIGHTS, rrf
+    from advisor.knowledge.search import RRF_K, RRF_WEIGHTS, rrf
 
     runs = []
     for item in questions:

@@ -26,6 +26,17 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_package_names_load_on_first_use():
+    import advisor.knowledge as knowledge
+
+    from advisor.knowledge import base, models
+
+    for name in knowledge.__all__:
+        assert getattr(knowledge, name) is getattr(base if name == "KnowledgeBase" else models, name)
+    with pytest.raises(AttributeError):
+        knowledge.NoSuchName  # noqa: B018
+
+
 def test_embedder_is_sane(kb_embedder):
     import numpy as np
 
@@ -112,7 +123,7 @@ def kb_small(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
 
 
 def _dense_ids(kb: KnowledgeBase) -> list[str]:
-    return sorted(kb.dense.all_ids())
+    return sorted(kb.dense.ids())
 
 
 def test_readd_change_delete_keeps_index_consistent(kb_small: KnowledgeBase, tmp_path: Path):
@@ -240,7 +251,8 @@ def test_corrupt_index_says_so_and_full_reindex_repairs(tmp_path: Path, kb_cards
 def test_large_file_streams(tmp_path: Path, kb_small: KnowledgeBase):
     import tracemalloc
 
-    from advisor.knowledge.sources import chunk_document, inspect_file, open_document
+    from advisor.knowledge.chunking import chunk_document
+    from advisor.knowledge.sources import inspect_file, open_document
 
     big = tmp_path / "big.txt"
     para = ("Lorem ipsum dolor sit amet interpretability probes " * 12).strip() + "\n\n"
@@ -272,3 +284,28 @@ def test_get_passage_returns_a_cited_chunk_or_none(kb_index):
     again = kb.get_passage(hit.chunk_id)
     assert again is not None and (again.text, again.title, again.location) == (hit.text, hit.title, hit.location)
     assert kb.get_passage("no-such-chunk#0") is None
+
+
+def test_corrupt_vector_index_says_so_and_full_reindex_rebuilds_it_in_a_fresh_folder(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder
+):
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        assert kb.search("Brier score", k=1)[0].title == "Calibrated forecasting"
+    chroma = settings.index_dir / "chroma"
+    (chroma / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    kb = KnowledgeBase(settings, embedder=kb_embedder)
+    with pytest.raises(StorageError) as err:
+        kb.search("Brier score")
+    assert "vector index" in err.value.message and "reindex --full" in err.value.message
+    assert "\n" not in err.value.message
+    kb.reindex(full=True)  # in the same process that failed to open it
+    assert kb.search("Brier score", k=1, mode="dense")[0].title == "Calibrated forecasting"
+    kb.reindex(full=True)
+    n = kb.catalog.chunk_count()
+    kb.close()
+    folders = sorted(p.name for p in settings.index_dir.iterdir() if p.is_dir())
+    assert folders == ["chroma-2"]  # one folder: each full rebuild removes the one before
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:  # the next run uses it
+        assert kb.dense.count() == n and kb.dense.path.name == "chroma-2"  # type: ignore[attr-defined]
+        assert kb.search("Brier score", k=1, mode="dense")[0].title == "Calibrated forecasting"

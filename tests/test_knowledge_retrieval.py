@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from advisor.knowledge import KnowledgeBase
-from advisor.knowledge.base import rrf
-from advisor.knowledge.store import Catalog, fts_query
+from advisor.knowledge.catalog import Catalog, fts_query
+from advisor.knowledge.search import rrf
 from conftest import KB_CORPUS, KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_NOTES, kb_make_settings
 
 FIELD_Q = "what do members of a research field share?"
@@ -187,7 +187,7 @@ def test_batches_span_files_and_one_bad_file_fails_alone(
         assert "same content as note" in by["n03.md"].message and by["n03.md"].title == "Note 3"
         assert sum(1 for i in report.items if i.outcome == "added") == 11
         assert all(i.chunks == 3 for i in report.items if i.outcome == "added")
-        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
+        assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())
         assert not list(kb.notes_dir.glob("*n05*"))
         hit = kb.search("k7x2", k=1, kind="note", mode="lexical")[0]
         assert "item 7-2" in hit.text and hit.title == "Note 7"
@@ -197,7 +197,7 @@ def test_batches_span_files_and_one_bad_file_fails_alone(
         (src / "n08.md").write_text("# Note 8\n\nJust one paragraph about debate now.\n")
         upd = kb.add_paths([src / "n08.md"])
         assert [i.outcome for i in upd.items] == ["updated"] and upd.items[0].chunks == 1
-        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
+        assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())
         n_notes = kb.catalog.db.execute("SELECT count(*) FROM chunks WHERE source_id LIKE 'note:%'").fetchone()[0]
         assert n_notes == 10 * 3 + 1
 
@@ -235,7 +235,7 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
     later batch is written, the error reaches the caller, and every source counted as indexed has
     all its chunks; the next run indexes the rest."""
     import advisor.knowledge.indexer as indexer
-    from advisor.knowledge.dense import DenseIndex
+    from advisor.knowledge.chroma import ChromaIndex
 
     monkeypatch.setattr(indexer, "INDEX_BATCH", 7)
     src = tmp_path / "src"
@@ -243,7 +243,7 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
     for i in range(12):
         paras = [f"File {i} paragraph {j}: oversight protocols and probes, item {i}-{j}." for j in range(3)]
         (src / f"n{i:02d}.md").write_text(f"# Note {i}\n\n" + "\n\n".join(paras) + "\n")
-    real_upsert = DenseIndex.upsert
+    real_upsert = ChromaIndex.upsert
     calls = {"n": 0}
 
     def flaky_upsert(self, ids, embeddings, metadatas):
@@ -253,7 +253,7 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
             raise RuntimeError("disk full")
         return real_upsert(self, ids, embeddings, metadatas)
 
-    monkeypatch.setattr(DenseIndex, "upsert", flaky_upsert)
+    monkeypatch.setattr(ChromaIndex, "upsert", flaky_upsert)
     settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:
         kb.catalog, kb.dense
@@ -266,10 +266,10 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
         ).fetchall()
         assert rows and len(rows) < 12  # batches 1-2 were written, nothing after the failed one
         assert all(n == have == 2 for _, n, have in rows)
-    monkeypatch.setattr(DenseIndex, "upsert", real_upsert)
+    monkeypatch.setattr(ChromaIndex, "upsert", real_upsert)
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:
         report = kb.reindex()
         assert not report.failed
         notes = kb.catalog.sources("note")
         assert len(notes) == 12 and all(r["n_chunks"] == 2 and r["status"] == "indexed" for r in notes)
-        assert sorted(kb.dense.all_ids()) == sorted(kb.catalog.chunk_ids())
+        assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())

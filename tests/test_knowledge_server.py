@@ -77,8 +77,8 @@ def test_search_over_server(kb_remote: KnowledgeBase):
 
 def test_fresh_server_collection_is_refilled_from_catalog(kb_remote: KnowledgeBase):
     n = kb_remote.catalog.chunk_count()
-    kb_remote.dense.reset()  # e.g. the team server was wiped
+    kb_remote.dense.wipe()  # e.g. the team server was wiped
     assert kb_remote.dense.count() == 0
-    kb_remote._dense = None  # reopen: the catalog drives a repair
+    kb_remote.close()  # reopen: the catalog drives a repair
     assert kb_remote.dense.count() == n
     assert kb_remote.search("what do members of a research field share?", k=1)[0].location == KB_FIELD_LOCATION

@@ -31,6 +31,26 @@ def test_chroma_url_shortcut_and_openai_key_fallback(advisor_env, monkeypatch):
     assert s.model.api_key.get_secret_value() == "sk-test-0123456789"
 
 
+def test_chroma_url_is_one_setting_with_an_env_alias(advisor_env, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    assert "chroma_url" not in Settings.model_fields  # only knowledge.chroma_url
+    cfg = Path(advisor_env["ADVISOR_CONFIG"])
+    cfg.write_text('[knowledge]\nchroma_url = "http://from-file:1"\n')
+    assert Settings().knowledge.chroma_url == "http://from-file:1"
+    monkeypatch.setenv("ADVISOR_CHROMA_URL", "http://alias:2")  # the alias beats the file
+    assert Settings().knowledge.chroma_url == "http://alias:2"
+    monkeypatch.setenv("ADVISOR_KNOWLEDGE__CHROMA_URL", "http://full:3")  # the full name beats the alias
+    assert Settings().knowledge.chroma_url == "http://full:3"
+    assert Settings(knowledge={"chroma_url": "http://arg:4"}).knowledge.chroma_url == "http://arg:4"
+    monkeypatch.delenv("ADVISOR_KNOWLEDGE__CHROMA_URL")
+    assert Settings(knowledge={"top_k": 3}).knowledge.chroma_url == "http://alias:2"  # merged, not replaced
+    monkeypatch.delenv("ADVISOR_CHROMA_URL")
+    cfg.write_text('chroma_url = "http://old-file:5"\n[knowledge]\ntop_k = 7\n')  # before [knowledge] had it
+    s = Settings()
+    assert (s.knowledge.chroma_url, s.knowledge.top_k) == ("http://old-file:5", 7)
+
+
 def test_config_show_masks_the_key(cli):
     secret = "sk-live-SECRET-abcdef123456"
     r = cli("config", "show", env={"OPENAI_API_KEY": secret})

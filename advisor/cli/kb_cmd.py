@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from advisor.cli.common import model_json, print_json
+
+if TYPE_CHECKING:
+    from advisor.knowledge import KnowledgeBase, Progress
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +38,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_search)
 
 
-def open_kb() -> Any:
+def open_kb() -> KnowledgeBase:
     from advisor.knowledge import KnowledgeBase
     from advisor.settings import ensure_home, load_settings
 
@@ -47,13 +50,13 @@ def open_kb() -> Any:
 class ProgressBar:
     """A simple stderr bar, drawn only when stderr is a terminal."""
 
-    def __init__(self, label: str, stream: Any = None) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.label = label
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.drawn = False
 
-    def __call__(self, progress: Any) -> None:
+    def __call__(self, progress: Progress) -> None:
         if not self.enabled or progress.total <= 0:
             return
         width = 30

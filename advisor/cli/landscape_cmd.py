@@ -8,7 +8,7 @@ import textwrap
 from advisor.cli.common import model_json, print_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sf = sub.add_parser("subfields", help="the map of empirical AI-safety subfields")
     sf.add_argument("subfield", nargs="?", help="one subfield's id or name, for its details")
     sf.add_argument("--json", action="store_true")

@@ -14,6 +14,7 @@ from typing import Any
 from advisor.cli.kb_cmd import ProgressBar, open_kb
 from advisor.cli.common import model_json, print_json
 from advisor.errors import UsageError
+from advisor.knowledge.readers import note_formats
 
 TEMPLATE = "---\ntitle: \n---\n\n"
 
@@ -22,7 +23,7 @@ def register(subparsers: Any) -> None:
     notes = subparsers.add_parser("notes", help="your own notes, used alongside the curated cards")
     sub = notes.add_subparsers(dest="notes_command", metavar="SUBCOMMAND")
 
-    p = sub.add_parser("add", help="add files or folders (.md, .txt, .pdf), or - for stdin")
+    p = sub.add_parser("add", help=f"add files or folders ({note_formats()}), or - for stdin")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive) or -")
     p.add_argument("--title", help="title for a note read from stdin")
     p.add_argument("--json", action="store_true", help="print JSON")

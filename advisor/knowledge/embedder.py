@@ -11,13 +11,13 @@ import importlib.util
 import os
 import threading
 from pathlib import Path
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
     import numpy as np
+    from numpy.typing import NDArray
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
@@ -79,23 +79,25 @@ class Embedder:
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
 
-    def _run(self, texts: list[str]) -> "np.ndarray":
+    def _run(self, texts: list[str]) -> NDArray[np.float32]:
         import numpy as np
 
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        feeds: dict[str, NDArray[np.int64]] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
         with self._lock:
-            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            outputs: list[NDArray[np.float32]] = self._session.run(["last_hidden_state"], feeds)
+        (hidden,) = outputs
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
-    def embed(self, texts: list[str]) -> "np.ndarray":
+    def embed(self, texts: list[str]) -> NDArray[np.float32]:
         """Embed texts in batches (sorted by length so padding stays small); input order kept."""
         import numpy as np
 
@@ -108,67 +110,6 @@ class Embedder:
             out[idx] = self._run([texts[i] or " " for i in idx])
         return out
 
-    def embed_one(self, text: str) -> "np.ndarray":
-        return self._run([text or " "])[0]
-
-
-def chroma_embedding_function(embedder: "Embedder | Callable[[], Embedder] | None" = None) -> Any:
-    """A chromadb EmbeddingFunction backed by our embedder (never chroma's downloading default).
-
-    `embedder` may be an Embedder or a zero-argument callable returning one (so the ONNX session
-    is only loaded if chroma ever asks for an embedding; we always pass vectors ourselves).
-    """
-    from chromadb.api.types import EmbeddingFunction
-    from chromadb.utils.embedding_functions import register_embedding_function
-
-    cls = _chroma_ef_class(EmbeddingFunction, register_embedding_function)
-    return cls(embedder)
-
-
-_EF_CLASS: Any = None
-
-
-def _chroma_ef_class(base: Any, register: Any) -> Any:
-    global _EF_CLASS
-    if _EF_CLASS is not None:
-        return _EF_CLASS
-
-    class AdvisorEmbeddingFunction(base):  # type: ignore[misc, valid-type]
-        def __init__(self, embedder: Any = None) -> None:
-            self._embedder = embedder
-            self._lock = threading.Lock()
-
-        def _get(self) -> Embedder:
-            with self._lock:
-                if self._embedder is None:
-                    self._embedder = Embedder()
-                elif not isinstance(self._embedder, Embedder) and callable(self._embedder):
-                    self._embedder = self._embedder()
-                return self._embedder
-
-        def __call__(self, input: Any) -> Any:
-            return [row for row in self._get().embed(list(input))]
-
-        @staticmethod
-        def name() -> str:
-            return "advisor-minilm-int8"
-
-        def get_config(self) -> dict[str, Any]:
-            return {"model": MODEL_ID}
-
-        @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "AdvisorEmbeddingFunction":
-            return AdvisorEmbeddingFunction()
-
-        def default_space(self) -> Any:
-            return "cosine"
-
-        def supported_spaces(self) -> Any:
-            return ["cosine"]
-
-    try:
-        register(AdvisorEmbeddingFunction)
-    except ValueError:  # already registered in this process
-        pass
-    _EF_CLASS = AdvisorEmbeddingFunction
-    return _EF_CLASS
+    def embed_one(self, text: str) -> NDArray[np.float32]:
+        vector: NDArray[np.float32] = self._run([text or " "])[0]
+        return vector

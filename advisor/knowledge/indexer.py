@@ -2,13 +2,13 @@
 
 Embedding dominates indexing, so everything else is kept off its path: chunks from consecutive
 files are pooled into batches of `INDEX_BATCH`; each batch is embedded in one `Embedder.embed`
-call (sorted by length there, so padding stays small), upserted into Chroma in one call and
-written to SQLite in one transaction. A file's own bookkeeping (its `sources` row, its stale
+call (sorted by length there, so padding stays small), upserted into the vector index in one
+call and written to SQLite in one transaction. A file's own bookkeeping (its `sources` row, its stale
 vectors) is written with the batch that holds its last chunk.
 
 Consistency: a source's old chunks are deleted in the transaction of the batch holding its first
 new chunk; until its `sources` row is updated (with its last batch) the row still describes the
-old file, so an interrupted run re-indexes it next time, and `_sync` drops orphaned chunks.
+old file, so an interrupted run re-indexes it next time, and `Ingest.sync` drops orphaned chunks.
 """
 
 from __future__ import annotations
@@ -18,22 +18,19 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from advisor.knowledge.sources import (
-    Chunk,
-    Document,
-    FileInfo,
-    SourceError,
-    chunk_document,
-    open_document,
-    open_subfield_map,
-)
+from advisor.knowledge.chunking import TextChunk, chunk_document
+from advisor.knowledge.documents import Document, FileInfo, SourceError
+from advisor.knowledge.models import Kind
+from advisor.knowledge.vectors import VectorMeta
 
 if TYPE_CHECKING:
-    from advisor.knowledge.dense import DenseIndex
+    import sqlite3
+
+    from advisor.knowledge.catalog import Catalog
     from advisor.knowledge.embedder import Embedder
-    from advisor.knowledge.store import Catalog
+    from advisor.knowledge.vectors import VectorIndex
 
 INDEX_BATCH = 256  # chunks embedded, upserted and committed together
 
@@ -53,7 +50,7 @@ class Job:
     """One file to (re)index as source `sid`."""
 
     sid: str
-    kind: str
+    kind: Kind
     info: FileInfo
     origin: str | None = None
     title: str | None = None  # fallback title (e.g. given with --title)
@@ -64,9 +61,9 @@ class Job:
 class _Open:
     job: Job
     title: str
-    meta: dict[str, Any]
+    meta: VectorMeta
     doc: Document
-    prev: Any
+    prev: sqlite3.Row | None  # the source's row before this run
     old_ids: set[str]
     new_ids: list[str] = field(default_factory=list)
     started: bool = False  # its old chunks are deleted (in a committed or pending batch)
@@ -83,9 +80,9 @@ class BatchIndexer:
 
     def __init__(
         self,
-        catalog: "Catalog",
-        dense: "DenseIndex",
-        embedder: "Embedder",
+        catalog: Catalog,
+        dense: VectorIndex,
+        embedder: Embedder,
         chunk_words: int,
         mark_failed: Callable[[Job, str], None],
         tick: Callable[[int, str], None] | None = None,
@@ -98,25 +95,21 @@ class BatchIndexer:
         self.mark_failed = mark_failed
         self.tick = tick
         self.batch_size = batch_size or INDEX_BATCH
-        self._pending: list[tuple[_Open, Chunk]] = []
+        self._pending: list[tuple[_Open, TextChunk]] = []
         self._finishing: list[_Open] = []
         self.results: dict[str, Result] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self, jobs: Sequence[Job]) -> dict[str, Result]:
-        from advisor.knowledge.dense import chunk_metadata
-
         for job in jobs:
             try:
                 src = self._open(job)
             except SourceError as exc:
                 self._fail(job, None, str(exc))
                 continue
-            src.meta = chunk_metadata(job.sid, job.kind, src.doc.topics)
             seen: set[bytes] = set()
             try:
-                markdown = job.info.fmt == "markdown" or job.info.path.suffix.lower() in (".yaml", ".yml")
-                for chunk in chunk_document(src.doc, self.chunk_words, markdown):
+                for chunk in chunk_document(src.doc, self.chunk_words, job.info.reader.markdown):
                     digest = hashlib.blake2b(chunk.text.encode(), digest_size=16).digest()
                     if digest in seen:  # a passage repeated within the file is indexed once
                         continue
@@ -138,12 +131,10 @@ class BatchIndexer:
 
     def _open(self, job: Job) -> _Open:
         cat = self.cat
-        if job.kind == "curated" and job.info.path.suffix.lower() in (".yaml", ".yml"):
-            doc = open_subfield_map(job.info)
-        else:
-            doc = open_document(job.info, fallback_title=job.title)
+        doc = job.info.reader.open(job.info, job.title)
         title = job.title if (job.title and not doc.meta.get("title")) else doc.title
-        return _Open(job, title, {}, doc, cat.source(job.sid), set(cat.chunk_ids(job.sid)))
+        meta = VectorMeta(job.sid, job.kind, tuple(doc.topics))
+        return _Open(job, title, meta, doc, cat.source(job.sid), set(cat.chunk_ids(job.sid)))
 
     def _fail(self, job: Job, src: _Open | None, error: str) -> None:
         gone = sorted((src.old_ids | set(src.new_ids)) if src else set())
@@ -208,7 +199,6 @@ class BatchIndexer:
         )
 
 
-def metadata_for_rows(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    from advisor.knowledge.dense import chunk_metadata
-
-    return [chunk_metadata(r["source_id"], r["kind"], json.loads(r["topics"])) for r in rows]
+def vector_metas(rows: Sequence[sqlite3.Row]) -> list[VectorMeta]:
+    """The vector metadata of catalog chunk rows (with their source's kind and topics)."""
+    return [VectorMeta(r["source_id"], r["kind"], tuple(json.loads(r["topics"]))) for r in rows]

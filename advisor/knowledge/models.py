@@ -22,7 +22,7 @@ class Passage(BaseModel):
     chunk_id: str
     location: str = Field(description='Human-readable place for citations, e.g. "§ Core problems".')
     topics: list[str] = Field(default_factory=list)
-    card_kind: str | None = Field(None, description="For curated cards: strategy, field, ...")
+    card_kind: str | None = Field(default=None, description="For curated cards: strategy, field, ...")
     note_id: str | None = None
 
     def citation(self) -> str:
@@ -33,7 +33,7 @@ class NoteInfo(BaseModel):
     id: str
     title: str
     path: str = Field(description="The note's copy in ADVISOR_HOME/notes.")
-    origin: str | None = Field(None, description="Where it was added from (a path, 'stdin', 'editor').")
+    origin: str | None = Field(default=None, description="Where it was added from (a path, 'stdin', 'editor').")
     chunks: int = 0
     size: int = 0
     added_at: str | None = None
@@ -47,7 +47,7 @@ class AddOutcome(BaseModel):
     note_id: str | None = None
     title: str | None = None
     chunks: int = 0
-    message: str | None = Field(None, description="Why it failed, or why it was skipped.")
+    message: str | None = Field(default=None, description="Why it failed, or why it was skipped.")
     warning: str | None = None
 
 

@@ -9,13 +9,15 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from advisor.knowledge.base import KnowledgeBase
+
 
 class KnowledgeRetriever(BaseRetriever):
     """Hybrid retrieval over curated cards and notes; `invoke(query, k=..)` overrides k."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    kb: Any
+    kb: KnowledgeBase
     k: int = 5
     kind: str | None = None
     topics: list[str] | None = None

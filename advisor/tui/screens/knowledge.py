@@ -32,6 +32,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from advisor.knowledge.readers import note_formats
 from advisor.tui.titlebar import TitleBar
 
 NOTE_DRAFT = "note-add"
@@ -72,7 +73,7 @@ class KnowledgeScreen(Screen):
             with TabPane("Add note", id="add"):
                 with VerticalScroll(classes="form"):
                     yield Static("Type a note (ctrl+s adds it) — or give a file or folder path "
-                                 "(.md, .txt, .pdf). The advisor uses your notes from then on.", classes="hint")
+                                 f"({note_formats()}). The advisor uses your notes from then on.", classes="hint")
                     with Horizontal(classes="form-row"):
                         yield Label("Title")
                         yield Input(placeholder="optional; default: the first line", id="note-title",

@@ -1,7 +1,7 @@
 """The catalog and lexical index: one SQLite file (sources, chunks, FTS5 BM25 over chunk text).
 
-It is the source of truth for what is indexed (hashes, chunk ids, chunk text); the Chroma
-collection only holds vectors and can be rebuilt from it.
+It is the source of truth for what is indexed (hashes, chunk ids, chunk text); the vector index
+only holds vectors and can be rebuilt from it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from advisor.errors import StorageError
+
+SqlValue = str | int | float | bytes | None  # what a column takes
 
 SCHEMA_VERSION = 2  # 2: chunks.heading, indexed by FTS5 as a third column
 
@@ -111,6 +112,8 @@ def fts_query(text: str) -> str | None:
 
 
 class Catalog:
+    """The SQLite catalog: sources, chunks and the FTS5 index, in one WAL-mode file."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -182,21 +185,21 @@ class Catalog:
             ).fetchall()
         return self.db.execute("SELECT * FROM sources ORDER BY source_id").fetchall()
 
+    def _source_where(self, condition: str, value: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(f"SELECT * FROM sources WHERE {condition}", (value,)).fetchone()
+        return row
+
     def source(self, source_id: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM sources WHERE source_id=?", (source_id,)).fetchone()
+        return self._source_where("source_id=?", source_id)
 
     def source_by_origin(self, origin: str) -> sqlite3.Row | None:
-        return self.db.execute(
-            "SELECT * FROM sources WHERE origin=? AND kind='note' AND status='indexed'", (origin,)
-        ).fetchone()
+        return self._source_where("origin=? AND kind='note' AND status='indexed'", origin)
 
     def source_by_hash(self, sha: str) -> sqlite3.Row | None:
-        return self.db.execute(
-            "SELECT * FROM sources WHERE sha256=? AND kind='note' AND status='indexed'", (sha,)
-        ).fetchone()
+        return self._source_where("sha256=? AND kind='note' AND status='indexed'", sha)
 
-    def upsert_source(self, source_id: str, **fields: Any) -> None:
-        topics = fields.pop("topics", None)
+    def upsert_source(self, source_id: str, *, topics: list[str] | None = None, **fields: SqlValue) -> None:
+        """Insert or update a source row; `topics` also fill the source_topics filter table."""
         if topics is not None:
             fields["topics"] = json.dumps(topics)
         cols = ["source_id", *fields]
@@ -214,6 +217,12 @@ class Catalog:
                 [(source_id, t) for t in topics],
             )
 
+    def sources_by_prefix(self, kind: str, prefix: str) -> list[sqlite3.Row]:
+        """Sources of a kind whose id starts with `prefix` (a shortened note id)."""
+        return self.db.execute(
+            "SELECT * FROM sources WHERE kind=? AND source_id LIKE ?", (kind, prefix + "%")
+        ).fetchall()
+
     def touch_source(self, source_id: str, size: int, mtime_ns: int) -> None:
         self.db.execute(
             "UPDATE sources SET size=?, mtime_ns=? WHERE source_id=?", (size, mtime_ns, source_id)
@@ -226,6 +235,10 @@ class Catalog:
         self.db.execute("DELETE FROM source_topics WHERE source_id=?", (source_id,))
         self.db.execute("DELETE FROM sources WHERE source_id=?", (source_id,))
         return ids
+
+    def forget_source(self, source_id: str) -> None:
+        """Delete a source row that has no chunks (a record of a failed add)."""
+        self.db.execute("DELETE FROM sources WHERE source_id=?", (source_id,))
 
     # ------------------------------------------------------------ chunks
     def chunk_ids(self, source_id: str | None = None) -> list[str]:
@@ -247,6 +260,15 @@ class Catalog:
             "VALUES(?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+    def orphan_chunk_ids(self) -> list[str]:
+        """Chunks whose source row is gone (left by an interrupted run)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT chunk_id FROM chunks WHERE source_id NOT IN (SELECT source_id FROM sources)"
+        )]
+
+    def delete_orphan_chunks(self) -> None:
+        self.db.execute("DELETE FROM chunks WHERE source_id NOT IN (SELECT source_id FROM sources)")
 
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM chunks").fetchone()[0])
@@ -284,7 +306,7 @@ class Catalog:
         if match is None:
             return []
         where = ["chunks_fts MATCH ?"]
-        params: list[Any] = [match]
+        params: list[str | int] = [match]
         if kind:
             where.append("s.kind = ?")
             params.append(kind)

@@ -1,0 +1,281 @@
+"""The user's notes: add files, folders or typed text, list them, remove them.
+
+A note is a copy in the notes folder (`<8-hex id>-<slug><suffix>`, mode 0600) that the user can
+read; the index is derived from it. Re-adding an unchanged file (same origin, or the same content)
+does nothing; a changed file replaces its note's passages. Each bad input is one failed item with
+a one-line reason, recorded so that `advisor kb status` shows it; the rest are still added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor.errors import StorageError, UsageError
+from advisor.knowledge.documents import FileInfo, SourceError
+from advisor.knowledge.indexer import Job, Result, now
+from advisor.knowledge.ingest import FAILED_ADD, NOTE_NAME, Ingest, Ticker
+from advisor.knowledge.models import AddOutcome, AddReport, NoteInfo, ProgressCallback
+from advisor.knowledge.readers import note_formats, supported_suffixes
+from advisor.knowledge.sources import inspect_file, slugify
+from advisor.knowledge.stores import Stores
+
+if TYPE_CHECKING:
+    import sqlite3
+
+NOTE = "note:"  # a note's source id is NOTE + its id
+
+
+@dataclass
+class _PendingAdd:
+    """A file copied into the notes folder, waiting to be indexed with the others."""
+
+    shown: str
+    src: Path
+    nid: str
+    job: Job
+    updated: bool
+
+
+def _unchanged(shown: str, row: sqlite3.Row, message: str) -> AddOutcome:
+    return AddOutcome(path=shown, outcome="unchanged", note_id=row["source_id"][len(NOTE):], title=row["title"],
+                      chunks=row["n_chunks"], message=message)
+
+
+def _same_content(shown: str, row: sqlite3.Row) -> AddOutcome:
+    return _unchanged(shown, row, f"same content as note {row['source_id'][len(NOTE):]}, skipped")
+
+
+class Notes:
+    """Note CRUD over the stores; indexing goes through `Ingest`."""
+
+    def __init__(self, stores: Stores, ingest: Ingest) -> None:
+        self.stores = stores
+        self.ingest = ingest
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.stores.notes_dir
+
+    # ------------------------------------------------------------------ adding files
+    def add_paths(
+        self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None
+    ) -> AddReport:
+        """Copy files (folders recursively, in the supported formats) into the notes folder and
+        index them. Each bad input becomes a failed item with a one-line reason."""
+        report = AddReport()
+        files: list[tuple[str, Path]] = []
+        suffixes = supported_suffixes()
+        for given in paths:
+            p = Path(given).expanduser()
+            if not p.exists():
+                report.items.append(AddOutcome(path=str(given), outcome="failed", message="no such file or folder"))
+                continue
+            if p.is_dir():
+                found = [
+                    f for f in sorted(p.rglob("*"))
+                    if f.is_file()
+                    and f.suffix.lower() in suffixes
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                ]
+                if not found:
+                    report.items.append(AddOutcome(
+                        path=str(given), outcome="failed", message=f"folder has no {note_formats(' or ')} files"
+                    ))
+                files += [(str(f), f) for f in found]
+            else:
+                files.append((str(given), p))
+        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        checked: list[tuple[str, Path, FileInfo]] = []
+        for shown, p in files:
+            try:
+                checked.append((shown, p, inspect_file(p)))
+            except SourceError as exc:
+                report.items.append(AddOutcome(path=shown, outcome="failed", message=str(exc)))
+                self._record_failed_add(p, str(exc))
+        self.ingest.ready()
+        # 1. decide and copy, file by file; 2. index all the copies in pooled batches
+        outcomes: list[AddOutcome | _PendingAdd] = []
+        pending_by_sha: dict[str, _PendingAdd] = {}
+        taken = {m.group(1) for f in os.listdir(self.notes_dir) if (m := NOTE_NAME.match(f))}
+        for shown, p, info in checked:
+            dup = pending_by_sha.get(info.sha256)
+            if dup is not None:  # the same content twice in one call
+                self._clear_failed_add(str(p.resolve()))
+                outcomes.append(AddOutcome(
+                    path=shown, outcome="unchanged", note_id=dup.nid,
+                    message=f"same content as note {dup.nid}, skipped",
+                ))
+                continue
+            item = self._prepare_add(shown, p, info, taken)
+            if isinstance(item, _PendingAdd):
+                pending_by_sha[info.sha256] = item
+            outcomes.append(item)
+        pending = [o for o in outcomes if isinstance(o, _PendingAdd)]
+        ticker = Ticker(sum(o.job.info.size for o in pending), progress)
+        base = 0
+        for add in pending:
+            add.job.base = base
+            base += add.job.info.size
+        results = self.ingest.index_jobs([o.job for o in pending], ticker, on_failure=self._failed_add) if pending else {}
+        if pending:
+            ticker.tick(base, pending[-1].job.info.path.name, force=True)
+        titles: dict[str, str | None] = {}
+        for o in outcomes:
+            if isinstance(o, _PendingAdd):
+                report.items.append(self._finish_add(o, results[o.job.sid]))
+                titles[o.nid] = report.items[-1].title
+            else:
+                if o.outcome == "unchanged" and o.title is None and o.note_id in titles:
+                    o.title = titles[o.note_id]
+                report.items.append(o)
+        return report
+
+    def _prepare_add(self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None) -> AddOutcome | _PendingAdd:
+        """Skip an unchanged file, or copy it into the notes folder as a job to index."""
+        origin = str(src.resolve())
+        cat = self.stores.catalog
+        existing = cat.source_by_origin(origin)
+        if existing is not None and existing["sha256"] == info.sha256 and Path(existing["path"]).exists():
+            self._clear_failed_add(origin)
+            return _unchanged(shown, existing, "unchanged, skipped")
+        same = cat.source_by_hash(info.sha256)
+        if same is not None and Path(same["path"]).exists():
+            self._clear_failed_add(origin)
+            return _same_content(shown, same)
+        nid = existing["source_id"][len(NOTE):] if existing is not None else self._new_note_id(origin, taken)
+        # a note keeps its format's suffix; a file in another format is read, and kept, as text
+        suffix = src.suffix.lower() if src.suffix.lower() in supported_suffixes() else ".txt"
+        dest = self.notes_dir / f"{nid}-{slugify(src.stem)}{suffix}"
+        if existing is not None and Path(existing["path"]) != dest:
+            Path(existing["path"]).unlink(missing_ok=True)
+        try:
+            if src.resolve() != dest.resolve():
+                tmp = dest.with_name("." + dest.name + ".part")
+                shutil.copyfile(src, tmp)
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, dest)
+        except OSError as exc:
+            raise StorageError(f"cannot copy {src} into {self.notes_dir}: {exc.strerror or exc}") from None
+        st = dest.stat()
+        copy = FileInfo(dest, st.st_size, st.st_mtime_ns, info.sha256, info.reader, info.encoding, info.warning)
+        job = Job(NOTE + nid, "note", copy, origin=origin)
+        return _PendingAdd(shown=shown, src=src, nid=nid, job=job, updated=existing is not None)
+
+    def _finish_add(self, item: _PendingAdd, result: Result) -> AddOutcome:
+        if result.error is not None:
+            self._record_failed_add(item.src, result.error)
+            return AddOutcome(path=item.shown, outcome="failed", message=result.error)
+        self._clear_failed_add(item.job.origin or "")
+        row = self.stores.catalog.source(item.job.sid)
+        return AddOutcome(
+            path=item.shown, outcome="updated" if item.updated else "added", note_id=item.nid,
+            title=row["title"] if row else None, chunks=result.chunks, warning=item.job.info.warning,
+        )
+
+    def _failed_add(self, job: Job, error: str) -> None:
+        """A copy that could not be indexed goes: no note is left half-added."""
+        self.ingest.delete_source(job.sid)
+        job.info.path.unlink(missing_ok=True)
+
+    def _record_failed_add(self, path: Path, error: str) -> None:
+        origin = str(path.resolve())
+        self.stores.catalog.upsert_source(
+            FAILED_ADD + origin, kind="note", path=origin, title=path.name, origin=origin,
+            status="failed", error=error, n_chunks=0, indexed_at=now(), topics=[],
+        )
+
+    def _clear_failed_add(self, origin: str) -> None:
+        self.stores.catalog.forget_source(FAILED_ADD + origin)
+
+    def _new_note_id(self, seed: str, taken: set[str] | None = None) -> str:
+        """A fresh 8-hex note id. `taken`: the ids of the files in the notes folder, listed once by
+        the caller (and kept up to date) instead of a glob of the folder per note."""
+        cat = self.stores.catalog
+        for salt in range(1000):
+            nid = hashlib.sha256(f"{seed}\0{salt}".encode()).hexdigest()[:8]
+            if cat.source(NOTE + nid) is not None:
+                continue
+            if taken is None:
+                if list(self.notes_dir.glob(nid + "-*")):
+                    continue
+            elif nid in taken:
+                continue
+            else:
+                taken.add(nid)
+            return nid
+        raise StorageError("cannot allocate a note id")  # pragma: no cover
+
+    # ------------------------------------------------------------------ typed notes
+    def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
+        """Save text as a Markdown note (title in its front matter) and index it."""
+        import yaml
+
+        body = text.strip()
+        if not body:
+            raise UsageError("empty note: nothing to add")
+        title = (title or "").strip() or body.splitlines()[0].lstrip("#").strip()[:80] or "Untitled note"
+        content = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
+        data = content.encode("utf-8")
+        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.ingest.ready()
+        sha = hashlib.sha256(data).hexdigest()
+        same = self.stores.catalog.source_by_hash(sha)
+        if same is not None and Path(same["path"]).exists():
+            return _same_content("-", same)
+        nid = self._new_note_id(sha)
+        dest = self.notes_dir / f"{nid}-{slugify(title)}.md"
+        dest.write_bytes(data)
+        os.chmod(dest, 0o600)
+        info = inspect_file(dest)
+        job = Job(NOTE + nid, "note", info, origin=origin)
+        result = self.ingest.index_jobs([job], on_failure=self._failed_add)[job.sid]
+        if result.error is not None:
+            raise UsageError(f"cannot add note: {result.error}")
+        return AddOutcome(path="-", outcome="added", note_id=nid, title=title, chunks=result.chunks)
+
+    # ------------------------------------------------------------------ list / remove
+    def list_notes(self) -> list[NoteInfo]:
+        self.ingest.ready()
+        out = []
+        for r in self.stores.catalog.sources("note"):
+            if r["source_id"].startswith(FAILED_ADD):
+                continue
+            out.append(NoteInfo(
+                id=r["source_id"][len(NOTE):], title=r["title"], path=r["path"], origin=r["origin"],
+                chunks=r["n_chunks"], size=r["size"] or 0, added_at=r["added_at"], status=r["status"],
+                warning=r["error"] or r["warning"],
+            ))
+        return sorted(out, key=lambda n: (n.added_at or "", n.id))
+
+    def _find_note(self, note_id: str) -> sqlite3.Row:
+        note_id = note_id.strip().removeprefix(NOTE)
+        if not note_id:
+            raise UsageError("give a note id (see `advisor notes list`)")
+        cat = self.stores.catalog
+        row = cat.source(NOTE + note_id)
+        if row is None:
+            rows = cat.sources_by_prefix("note", NOTE + note_id)
+            if len(rows) > 1:
+                raise UsageError(f"note id {note_id!r} is ambiguous; give more characters")
+            row = rows[0] if rows else None
+        if row is None:
+            raise UsageError(f"no note with id {note_id!r} (see `advisor notes list`)")
+        return row
+
+    def remove_note(self, note_id: str) -> NoteInfo:
+        """Delete a note's file and its chunks."""
+        self.ingest.ready()
+        row = self._find_note(note_id)
+        info = NoteInfo(id=row["source_id"][len(NOTE):], title=row["title"], path=row["path"], origin=row["origin"],
+                        chunks=row["n_chunks"])
+        path = Path(row["path"])
+        if path.parent.resolve() == self.notes_dir.resolve():
+            path.unlink(missing_ok=True)
+        self.ingest.delete_source(row["source_id"])
+        return info

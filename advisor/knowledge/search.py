@@ -1,0 +1,153 @@
+"""Search: the k best passages for a question, dense and BM25 rankings fused by reciprocal rank
+fusion (`rrf`). The query embedding and the BM25 search run concurrently (onnxruntime and sqlite
+release the GIL); passages carry what a citation needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+from advisor.errors import UsageError
+from advisor.knowledge.ingest import Ingest
+from advisor.knowledge.models import Passage
+from advisor.knowledge.stores import Stores
+
+if TYPE_CHECKING:
+    import sqlite3
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES = ("hybrid", "dense", "lexical")
+KINDS = ("curated", "note")
+Ranking = list[tuple[str, float]]  # [(chunk_id, score)], best first
+# Reciprocal rank fusion: score = Σ w / (k + rank), ties broken by the runs' normalised scores.
+# A small k lets the top of each ranking count (the classic k=60 was tuned for fusing many long
+# runs; here there are two of at most ~40). On bench/questions.json, k in 2..10 and a lexical
+# weight in 0.5..1 are all within about ±0.03 recall@5 of each other; equal weights keep it plain
+# RRF, and make the classic (1, 2)-vs-(2, 1) tie go to the passage nearer the top of both runs.
+RRF_K = 5
+RRF_WEIGHTS = {"dense": 1.0, "lexical": 1.0}
+
+
+def rrf(
+    runs: Sequence[Sequence[tuple[str, float]]],
+    k: float = RRF_K,
+    weights: Sequence[float] | None = None,
+) -> Ranking:
+    """Weighted reciprocal rank fusion of scored rankings [(id, score)], best first.
+
+    score = Σ w_i / (k + rank_i). Ties (e.g. ranks (1, 2) against (2, 1)) are broken by the sum of
+    the normalised scores (each run's scores divided by its best, so 1.0 is the top of a run),
+    then by id, so the order never depends on which ranking came first.
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(runs)
+    fused: dict[str, float] = {}
+    norm: dict[str, float] = {}
+    for run, w in zip(runs, weights):
+        if not run:
+            continue
+        top = max(run[0][1], 1e-12)
+        for rank, (cid, score) in enumerate(run, start=1):
+            fused[cid] = fused.get(cid, 0.0) + w / (k + rank)
+            norm[cid] = norm.get(cid, 0.0) + max(score, 0.0) / top
+    return sorted(fused.items(), key=lambda kv: (-round(kv[1], 12), -norm[kv[0]], kv[0]))
+
+
+def passage(row: sqlite3.Row, score: float) -> Passage:
+    """A catalog chunk row (joined with its source) as a cited passage."""
+    sid = row["source_id"]
+    return Passage(
+        text=row["text"], score=round(score, 6), title=row["title"], source=row["path"],
+        kind=row["kind"], chunk_id=row["chunk_id"], location=row["location"],
+        topics=json.loads(row["topics"] or "[]"), card_kind=row["card_kind"],
+        note_id=sid[5:] if sid.startswith("note:") else None,
+    )
+
+
+class Search:
+    """Queries over the stores; the files are checked (`Ingest.ready`) before the first one."""
+
+    def __init__(self, stores: Stores, ingest: Ingest) -> None:
+        self.stores = stores
+        self.ingest = ingest
+        self._pool: ThreadPoolExecutor | None = None  # one thread: the BM25 half of a hybrid search
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        kind: str | None = None,
+        topics: list[str] | None = None,
+        *,
+        mode: Mode = "hybrid",
+    ) -> list[Passage]:
+        query = (query or "").strip()
+        if not query:
+            raise UsageError("empty search query")
+        if kind is not None and kind not in KINDS:
+            raise UsageError(f"unknown kind {kind!r}; use curated or note")
+        if mode not in MODES:
+            raise UsageError(f"unknown search mode {mode!r}")
+        k = k or self.stores.settings.knowledge.top_k
+        if k < 1:
+            raise UsageError("k must be at least 1")
+        topics = [t.strip().lower() for t in topics or [] if t.strip()] or None
+        self.ingest.ready()
+        n_chunks = self.ingest.chunk_count()
+        if n_chunks == 0:
+            return []
+        depth = min(n_chunks, max(4 * k, 40))
+        dense_hits: Ranking = []
+        lex_hits: Ranking = []
+        lex_future: Future[Ranking] | None = None
+        if mode == "hybrid":
+            # BM25 on a worker thread while this one embeds the query and asks the vector index
+            lex_future = self._executor().submit(self.lexical, query, depth, kind, topics)
+        elif mode == "lexical":
+            lex_hits = self.lexical(query, depth, kind, topics)
+        try:
+            if mode in ("hybrid", "dense"):
+                vec = self.stores.embedder.embed_one(query)
+                dense_hits = self.stores.dense.query(vec, depth, kind, topics)
+        finally:
+            if lex_future is not None:
+                lex_hits = lex_future.result()
+        if mode == "dense":
+            ranked = dense_hits
+        elif mode == "lexical":
+            ranked = lex_hits
+        else:
+            ranked = rrf([dense_hits, lex_hits], weights=[RRF_WEIGHTS["dense"], RRF_WEIGHTS["lexical"]])
+        top = ranked[:k]
+        rows = self.stores.catalog.chunks_by_id([c for c, _ in top])
+        return [passage(rows[c], s) for c, s in top if c in rows]
+
+    def lexical(self, query: str, n: int, kind: str | None, topics: list[str] | None) -> Ranking:
+        """The BM25 ranking; a damaged FTS index is one line saying to rebuild it."""
+        import sqlite3
+
+        cat = self.stores.catalog
+        try:
+            return cat.lexical_search(query, n, kind, topics)
+        except sqlite3.DatabaseError as exc:
+            from advisor.knowledge.catalog import corrupt
+
+            raise corrupt(cat.path, exc) from None
+
+    def get_passage(self, chunk_id: str) -> Passage | None:
+        row = self.stores.catalog.chunks_by_id([chunk_id]).get(chunk_id)
+        return None if row is None else passage(row, 0.0)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-kb-bm25")
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

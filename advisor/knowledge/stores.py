@@ -1,0 +1,127 @@
+"""The places and stores of one knowledge base, opened on first use and shared by ingest, notes
+and search: the SQLite catalog (`index_dir/lexical.sqlite3`), the embedder (an ONNX session)
+and the vector index. Heavy libraries (onnxruntime, chromadb) are imported when a store opens.
+
+The vector index is derived from the catalog and kept in step with it: opening it repairs any
+drift (a fresh Chroma server, an interrupted run).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor.knowledge.indexer import INDEX_BATCH, embed_text, vector_metas
+
+if TYPE_CHECKING:
+    from advisor.knowledge.catalog import Catalog
+    from advisor.knowledge.embedder import Embedder
+    from advisor.knowledge.vectors import VectorIndex
+    from advisor.settings import Settings
+
+CATALOG_FILE = "lexical.sqlite3"
+
+
+class Stores:
+    """The stores of one ADVISOR_HOME: cheap to construct, each opened on first use."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._catalog: Catalog | None = None
+        self._dense: VectorIndex | None = None
+
+    # ------------------------------------------------------------------ places
+    @property
+    def notes_dir(self) -> Path:
+        return self.settings.notes_dir
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir
+
+    @property
+    def curated_dir(self) -> Path | None:
+        configured = self.settings.knowledge.curated_dir
+        if configured is not None:
+            return Path(configured).expanduser()
+        from advisor import resources
+
+        try:
+            return resources.knowledge_dir()
+        except FileNotFoundError:
+            return None
+
+    # ------------------------------------------------------------------ stores
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from advisor.knowledge.catalog import Catalog
+
+            self._catalog = Catalog(self.index_dir / CATALOG_FILE)
+        return self._catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder (its ONNX session is created once, on first use, unless one was given)."""
+        if self._embedder is None:
+            from advisor.knowledge.embedder import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
+
+    @property
+    def dense(self) -> VectorIndex:
+        """The vector index, repaired to match the catalog when it opens."""
+        if self._dense is None:
+            vectors = self.open_vectors()
+            try:
+                self._repair(vectors)
+            except BaseException:
+                vectors.close()
+                raise
+            self._dense = vectors
+        return self._dense
+
+    def open_vectors(self) -> VectorIndex:
+        """The vector store in use: the one place its implementation is chosen."""
+        from advisor.knowledge.chroma import ChromaIndex
+
+        return ChromaIndex(self.index_dir, self.settings.knowledge.chroma_url, lambda: self.embedder)
+
+    def repair_vectors(self) -> int:
+        """Make an open vector index hold exactly the catalog's chunks (after an indexing run)."""
+        return 0 if self._dense is None else self._repair(self._dense)
+
+    def _repair(self, dense: VectorIndex) -> int:
+        cat = self.catalog
+        if dense.count() == cat.chunk_count():
+            return 0
+        have = set(dense.ids())
+        want = set(cat.chunk_ids())
+        extra = sorted(have - want)
+        if extra:
+            dense.delete(extra)
+        missing = sorted(want - have)
+        for i in range(0, len(missing), INDEX_BATCH):
+            rows = cat.iter_chunks(missing[i : i + INDEX_BATCH])
+            texts = [embed_text(r["title"], r["location"], r["text"]) for r in rows]
+            dense.upsert([r["chunk_id"] for r in rows], self.embedder.embed(texts), vector_metas(rows))
+        return len(extra) + len(missing)
+
+    def wipe(self) -> None:
+        """Empty both stores for a full rebuild; works when either is corrupt or unreadable."""
+        self.close()
+        for name in (CATALOG_FILE, CATALOG_FILE + "-wal", CATALOG_FILE + "-shm"):
+            (self.index_dir / name).unlink(missing_ok=True)
+        vectors = self.open_vectors()
+        vectors.wipe()
+        self._dense = vectors  # empty, like the new catalog: nothing to repair
+
+    def close(self) -> None:
+        if self._catalog is not None:
+            self._catalog.close()
+            self._catalog = None
+        if self._dense is not None:
+            self._dense.close()
+            self._dense = None
