@@ -127,9 +127,6 @@ class SessionStore:
             raise UsageError(f"no session #{session_id} (see `advisor session list`)")
         return self._session(rows[0])
 
-    def list(self) -> list[SessionRecord]:
-        return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]
-
     def recent(self, limit: int = 30) -> list[SessionRecord]:
         """Reflection sessions (not one-off `ask`s), most recently active first."""
         return [self._session(r) for r in self._rows(
@@ -176,3 +173,8 @@ class SessionStore:
             row["citations"] = json.loads(row["citations"] or "[]")
             out.append(Turn.model_validate(row))
         return out
+
+    # last, so that `list` in the annotations above is the builtin, not this method
+    def list(self) -> list[SessionRecord]:
+        """Every session, oldest first."""
+        return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]

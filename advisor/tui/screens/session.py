@@ -208,45 +208,45 @@ class SessionScreen(Screen):
         self._focus_input()
 
     # ------------------------------------------------------------------ chunks (UI thread)
-    async def _handle(self, chunk: Any) -> None:
-        kind = chunk.kind
-        if kind == "text":
+    async def _handle(self, event: Any) -> None:
+        from advisor.session.events import (
+            Done, ErrorEvent, Message, Prompt, Sources, StageOpened, SummaryReady, TextDelta)
+
+        if isinstance(event, TextDelta):
             if self._streaming is None:
                 self._streaming = ChatMessage("advisor", "")
                 self._streaming.stage = self.stage
                 await self.query_one("#log", VerticalScroll).mount(self._streaming)
                 self._set_busy(True, "The advisor is writing… (esc stops)")
-            await self._streaming.append(chunk.text)
+            await self._streaming.append(event.text)
             self._scroll_end()
-        elif kind == "done":
+        elif isinstance(event, Done):
             if self._streaming is not None:
                 self._last_reply = self._streaming.text
             self._streaming = None
-        elif kind == "message":
-            msg = self._add("advisor", chunk.text)
+        elif isinstance(event, Message):
+            msg = self._add("advisor", event.text)
             self._last_reply = msg.text
-            data = chunk.data or {}
-            if data.get("citations"):
-                self._set_sources(data["citations"])
-        elif kind == "sources":
-            self._set_sources((chunk.data or {}).get("citations", []))
-        elif kind == "stage":
-            self._add("stage", "── " + chunk.text + " ──", markdown=False)
-            self._set_stage(str(chunk.data))
-        elif kind == "prompt":
-            data = chunk.data or {}
+            if event.citations:
+                self._set_sources([c.model_dump() for c in event.citations])
+        elif isinstance(event, Sources):
+            self._set_sources([c.model_dump() for c in event.citations])
+        elif isinstance(event, StageOpened):
+            self._add("stage", "── " + event.text + " ──", markdown=False)
+            self._set_stage(event.stage.value)
+        elif isinstance(event, Prompt):
             if self.stage == "after":
-                self._after_prompt = (data.get("belief_id"), chunk.text)
+                self._after_prompt = (event.belief_id, event.text)
                 self._show_after()
-            self._add("advisor", chunk.text)
-        elif kind == "error":
-            self._show_error(chunk.text, True)
-        elif kind == "summary":
-            self._add("advisor", chunk.text)
-            self._last_reply = chunk.text
+            self._add("advisor", event.text)
+        elif isinstance(event, ErrorEvent):
+            self._show_error(event.text, True)
+        elif isinstance(event, SummaryReady):
+            self._add("advisor", event.text)
+            self._last_reply = event.text
             self._show_diff()
-        else:  # notice
-            self._add("notice", chunk.text, markdown=False)
+        else:  # Notice
+            self._add("notice", event.text, markdown=False)
 
     def _add(self, role: str, text: str, markdown: bool | None = None) -> ChatMessage:
         use_md = markdown if markdown is not None else role in ("advisor", "user")
