@@ -22,7 +22,16 @@ from advisor.session.handlers import after, before, handler_for
 from advisor.session.llm import ModelClient, ModelInfo, describe
 from advisor.session.retrieval import Knowledge, Retriever
 from advisor.session.stages import ORDER, Stage, parse_stage
-from advisor.session.store import Citation, Role, SessionKind, SessionRecord, SessionState, SessionStore, Turn, TurnStatus
+from advisor.session.store import (
+    Citation,
+    Role,
+    SessionKind,
+    SessionRecord,
+    SessionState,
+    SessionStore,
+    Turn,
+    TurnStatus,
+)
 from advisor.session.summary import SessionSummary
 
 if TYPE_CHECKING:
@@ -197,11 +206,16 @@ class Session:
     def goto(self, stage: Stage | str) -> Iterator[Event]:
         """Move to a stage (any direction) and show what it asks."""
         target = stage if isinstance(stage, Stage) else parse_stage(stage)
-        if target is self.stage and not handler_for(target).reenters:
+        if self.already_at(target):
             yield Notice(f"Already at stage {target.number} ({target.value}).")
             return
         self.save_state(stage=target.value)
         yield from self._enter(target)
+
+    def already_at(self, stage: Stage) -> bool:
+        """True when going to `stage` would do nothing: the session is there, and it is not a stage
+        that runs again (the summary is rewritten)."""
+        return stage is self.stage and not handler_for(stage).reenters
 
     def next_stage(self) -> Iterator[Event]:
         if self.stage.is_last:

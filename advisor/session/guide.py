@@ -29,7 +29,9 @@ OPINION = re.compile(
     r"should|would be|will be|is the right|is more|is less|matters)\b",
     re.I,
 )
-REASON = re.compile(r"\b(because|since|given|due to|based on|evidence|data|told me|i saw|i have seen|in my experience)\b", re.I)
+REASON = re.compile(
+    r"\b(because|since|given|due to|based on|evidence|data|told me|i saw|i have seen|in my experience)\b", re.I
+)
 HEDGE = re.compile(r"\b(not sure|unsure|maybe|don't know|do not know|idk|no idea|torn|confused|can't tell)\b", re.I)
 CRUX = re.compile(
     r"(would change my mind|change my mind if|crux|depends on|hinges on|if .{3,80} then|"

@@ -277,7 +277,8 @@ class ModelClient:
         retry = " Your message is saved; /retry to try again."
         if openai is not None:
             if isinstance(exc, openai.APITimeoutError):
-                return f"the model at {where} did not answer within {self.settings.model.timeout_s:g}s (timeout).{retry}"
+                seconds = self.settings.model.timeout_s
+                return f"the model at {where} did not answer within {seconds:g}s (timeout).{retry}"
             if isinstance(exc, openai.APIConnectionError):
                 return f"cannot reach the model endpoint {where} (connection refused or no network).{retry}"
             if isinstance(exc, openai.AuthenticationError):
