@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="print the answer and citations as JSON")
     ask.set_defaults(func=cmd_ask)
 
-    group = sub.add_parser("session", help="a guided session: frame, before, explore, challenge, after, summary")
+    from advisor.session.stages import ORDER
+
+    group = sub.add_parser("session", help="a guided session: " + ", ".join(s.value for s in ORDER))
     ssub = group.add_subparsers(dest="session_command", metavar="SUBCOMMAND")
 
     start = ssub.add_parser("start", help="start a session in this terminal (reads lines; works piped)")
