@@ -138,7 +138,7 @@ def test_session_survives_a_fault_and_retries(advisor_env, server):
         list(session.opening())
         list(session.send("/stage explore"))
         Handler.mode = "401"
-        out = list(session.send(f"My key is not your business. Should I join a lab?"))
+        out = list(session.send("My key is not your business. Should I join a lab?"))
         errors = [c for c in out if isinstance(c, ErrorEvent)]
         assert len(errors) == 1 and "401" in errors[0].text and "/retry" in errors[0].text
         assert errors[0].retryable and errors[0].error is ModelError
@@ -147,7 +147,8 @@ def test_session_survives_a_fault_and_retries(advisor_env, server):
         assert turns[-1].status == "error"
         Handler.mode = "ok"
         out = list(session.retry())
-        assert "".join(c.text for c in out if isinstance(c, TextDelta)) == "Mentorship matters [1]. What would change your mind?"
+        streamed = "".join(c.text for c in out if isinstance(c, TextDelta))
+        assert streamed == "Mentorship matters [1]. What would change your mind?"
         advisor_turn = SessionStore(store).turns(session.id)[-1]
         assert advisor_turn.role == "advisor" and advisor_turn.citations[0].title == "Lab roles"
         everything = export_markdown(session.record, session.turns()) + json.dumps(
