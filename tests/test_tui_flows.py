@@ -315,6 +315,8 @@ async def test_knowledge_keys_open_tabs_but_type_as_text_in_a_field(tmp_path: Pa
         assert app.screen.query_one("#search-input", Input).value == "a/i evals"
         assert app.screen.query_one("#kb-tabs").active == "search"
         app.screen.query_one("#search-results").focus()
+        await pilot.pause()  # focus() takes effect on a later turn of the event loop
+        assert app.focused.id == "search-results"
         await pilot.press("a")
         await settle(app, pilot)
         assert app.screen.query_one("#kb-tabs").active == "add" and app.focused.id == "note-body"
