@@ -13,7 +13,9 @@ import pytest
 
 from advisor.errors import ModelError
 from advisor.journal.store import JournalStore
-from advisor.session.engine import Session, export_markdown
+from advisor.session.engine import Session
+from advisor.session.events import ErrorEvent, TextDelta
+from advisor.session.export import export_markdown
 from advisor.session.llm import ModelClient, redact
 from advisor.session.store import SessionStore
 from advisor.settings import load_settings
@@ -136,15 +138,17 @@ def test_session_survives_a_fault_and_retries(advisor_env, server):
         list(session.opening())
         list(session.send("/stage explore"))
         Handler.mode = "401"
-        out = list(session.send(f"My key is not your business. Should I join a lab?"))
-        errors = [c for c in out if c.kind == "error"]
+        out = list(session.send("My key is not your business. Should I join a lab?"))
+        errors = [c for c in out if isinstance(c, ErrorEvent)]
         assert len(errors) == 1 and "401" in errors[0].text and "/retry" in errors[0].text
+        assert errors[0].retryable and errors[0].error is ModelError
         turns = SessionStore(store).turns(session.id)
         assert turns[-2].role == "user" and "Should I join a lab?" in turns[-2].content
         assert turns[-1].status == "error"
         Handler.mode = "ok"
         out = list(session.retry())
-        assert "".join(c.text for c in out if c.kind == "text") == "Mentorship matters [1]. What would change your mind?"
+        streamed = "".join(c.text for c in out if isinstance(c, TextDelta))
+        assert streamed == "Mentorship matters [1]. What would change your mind?"
         advisor_turn = SessionStore(store).turns(session.id)[-1]
         assert advisor_turn.role == "advisor" and advisor_turn.citations[0].title == "Lab roles"
         everything = export_markdown(session.record, session.turns()) + json.dumps(

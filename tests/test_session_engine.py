@@ -7,8 +7,21 @@ import json
 import pytest
 
 from advisor.journal.store import JournalStore
-from advisor.session.engine import Session, ask, export_markdown
-from advisor.session.stages import Stage, parse_stage
+from advisor.session.ask import ask
+from advisor.session.engine import Session
+from advisor.session.events import (
+    ErrorEvent,
+    Message,
+    Notice,
+    Prompt,
+    Sources,
+    StageOpened,
+    SummaryReady,
+    TextDelta,
+)
+from advisor.session.export import export_markdown
+from advisor.session.commands import COMMANDS
+from advisor.session.stages import ORDER, Stage, parse_stage
 from advisor.session.store import SessionStore
 from advisor.settings import load_settings
 from advisor.errors import UsageError
@@ -31,21 +44,25 @@ def store(settings):
 
 
 def run(session, *lines):
-    chunks = []
+    events = []
     for line in lines:
-        chunks += list(session.send(line))
-    return chunks
+        events += list(session.send(line))
+    return events
 
 
-def texts(chunks, kinds=("text", "message", "prompt", "summary", "notice", "error")):
-    return "\n".join(c.text for c in chunks if c.kind in kinds)
+def texts(events, kinds=(TextDelta, Message, Prompt, SummaryReady, Notice, ErrorEvent)):
+    return "\n".join(e.text for e in events if isinstance(e, kinds))
+
+
+def streamed(events):
+    return [e.text for e in events if isinstance(e, TextDelta)]
 
 
 def test_guide_session_runs_frame_to_summary_and_journals(settings, store):
     session = Session.start(store, settings, "big lab vs independent interp", retriever=FakeRetriever())
     opening = list(session.opening())
-    assert opening[0].kind == "notice" and "Guide mode" in opening[0].text
-    assert any(c.kind == "stage" and c.data == "frame" for c in opening)
+    assert isinstance(opening[0], Notice) and "Guide mode" in opening[0].text
+    assert any(isinstance(c, StageOpened) and c.stage is Stage.FRAME for c in opening)
 
     run(session, "I am choosing between a lab safety role and independent interp.", "/next")
     assert session.stage is Stage.BEFORE
@@ -70,10 +87,10 @@ def test_guide_session_runs_frame_to_summary_and_journals(settings, store):
     out = run(session, "80 because people told me so", "drop no longer matters", "60 Labs have many non-research safety roles")
     assert "Recorded new belief" in texts(out)
     out = run(session, "/next")
-    summary = [c for c in out if c.kind == "summary"][0]
+    summary = [c for c in out if isinstance(c, SummaryReady)][0]
     assert "went from 70% to 80% because people told me so" in summary.text
-    assert "How could I compete?" in summary.data["open_questions"]
-    assert 1 <= len(summary.data["next_actions"]) <= 3
+    assert "How could I compete?" in summary.summary.open_questions
+    assert 1 <= len(summary.summary.next_actions) <= 3
     assert session.complete
     entry = store.get_entry(session.entry_id)
     assert entry.kind == "advisor" and entry.post_status == "complete"
@@ -95,9 +112,14 @@ def test_moving_between_stages_and_bad_commands(settings, store):
     run(session, "/back")
     assert session.stage is Stage.EXPLORE
     out = run(session, "/stage nowhere")
-    assert out[-1].kind == "error" and "stages are" in out[-1].text
+    assert isinstance(out[-1], ErrorEvent) and "stages are" in out[-1].text
     out = run(session, "/frobnicate")
-    assert out[-1].kind == "error" and "/help" in out[-1].text
+    assert isinstance(out[-1], ErrorEvent) and "/help" in out[-1].text
+    assert not out[-1].retryable  # a mistake in the input: sending it again will not help
+    help_text = texts(run(session, "/help"))
+    for command in COMMANDS:
+        assert f"/{command.names[0]}" in help_text
+    assert f"Stage 3/{len(ORDER)}: {Stage.EXPLORE.title}" in texts(run(session, "/status"))
     run(session, "/end")
     assert session.stage is Stage.SUMMARY and session.complete
     assert parse_stage("3") is Stage.EXPLORE and parse_stage("post") is Stage.AFTER
@@ -126,7 +148,7 @@ def test_model_turn_streams_cites_and_builds_the_prompt(settings, store):
     list(session.opening())
     run(session, "/stage explore")
     out = run(session, "Should I join a lab safety team?")
-    pieces = [c.text for c in out if c.kind == "text"]
+    pieces = streamed(out)
     assert len(pieces) > 3  # streamed word by word
     assert "".join(pieces).startswith("Labs have big applicant pools [1].")
     system = chat.seen[0][0].content
@@ -137,7 +159,7 @@ def test_model_turn_streams_cites_and_builds_the_prompt(settings, store):
     assert "Explore" in system and "{" not in system.replace("{{", "")
     turn = [t for t in session.turns() if t.role == "advisor"][-1]
     assert [c.title for c in turn.citations] == ["Lab roles", "My note"]
-    assert any(c.kind == "sources" for c in out)
+    assert any(isinstance(c, Sources) for c in out)
 
 
 def test_model_summary_falls_back_to_json_then_to_the_journal(settings, store):
@@ -178,7 +200,7 @@ def test_killed_mid_turn_resumes_from_the_saved_user_message(settings, store):
     opening = texts(list(resumed.opening()))
     assert "no answer yet" in opening and "What about mentorship?" in opening
     out = list(resumed.retry())
-    assert "".join(c.text for c in out if c.kind == "text").startswith("Mentorship compounds")
+    assert "".join(streamed(out)).startswith("Mentorship compounds")
     assert [t.role for t in resumed.turns()].count("user") == 1  # retry does not duplicate it
 
 
@@ -198,20 +220,20 @@ def test_form_input_takes_statements_as_written(settings, store):
     list(session.goto("before"))
     tricky = "Labs matter because of compute (70%)"
     out = list(session.add_before(tricky, 42, "gut feeling"))
-    assert not any(c.kind == "error" for c in out)
+    assert not any(isinstance(c, ErrorEvent) for c in out)
     bad = list(session.add_before("Too sure", 140, ""))
-    assert [c.kind for c in bad] == ["error"] and "between 0 and 100" in bad[0].text
+    assert [type(c) for c in bad] == [ErrorEvent] and "between 0 and 100" in bad[0].text
     list(session.goto("after"))
     pre = store.pre_beliefs(session.entry_id)
     assert [(b.statement, b.credence, b.reason) for b in pre] == [(tricky, 42, "gut feeling")]
     wrong_stage = list(session.add_before("late", 10, ""))
-    assert wrong_stage[0].kind == "error"
+    assert isinstance(wrong_stage[0], ErrorEvent)
     prompt = list(session.rate_after(pre[0].belief_id, 61, "a talk because of X"))
     assert store.post_ratings(session.entry_id)[pre[0].belief_id].credence == 61
     assert store.post_ratings(session.entry_id)[pre[0].belief_id].reason == "a talk because of X"
     assert "42" not in texts(prompt)  # the next prompt never shows the old credence
     again = list(session.rate_after(pre[0].belief_id, 70, ""))
-    assert again[0].kind == "error" and "not waiting" in again[0].text
+    assert isinstance(again[0], ErrorEvent) and "not waiting" in again[0].text
     list(session.add_after("Something new (90%)", 33, "came up"))
     diff = store.entry_diff(session.entry_id)
     assert [(r.statement, r.after) for r in diff.new] == [("Something new (90%)", 33)]
@@ -239,7 +261,7 @@ def test_free_text_before_gets_proposals_that_accept_records(settings, store):
     assert session.entry_id is None  # nothing journaled before /accept
 
     out = run(session, "/accept 3")
-    assert out[-1].kind == "error" and "no proposal 3" in out[-1].text
+    assert isinstance(out[-1], ErrorEvent) and "no proposal 3" in out[-1].text
     out = run(session, "/accept")
     assert "What credence (0-100) do you give “Alone I would stall”?" in texts(out)
     run(session, "35 because I had a productive summer alone")
@@ -249,7 +271,7 @@ def test_free_text_before_gets_proposals_that_accept_records(settings, store):
         ("Alone I would stall", 35, "I had a productive summer alone"),
     ]
     out = run(session, "/accept")
-    assert out[-1].kind == "error" and "no proposed beliefs" in out[-1].text
+    assert isinstance(out[-1], ErrorEvent) and "no proposed beliefs" in out[-1].text
 
 
 def test_proposals_from_a_model_that_returns_no_json_fall_back_to_asking(settings, store):

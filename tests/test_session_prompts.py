@@ -9,6 +9,7 @@ from advisor import resources
 from advisor.knowledge.models import Passage
 from advisor.session import prompts
 from advisor.session.guide import Guide, parse_bare_credence, parse_belief_line, read
+from advisor.session.handlers import handler_for
 from advisor.session.stages import ORDER, Stage
 
 
@@ -20,11 +21,13 @@ def test_import_advisor_session_loads_no_textual_cli_or_langchain():
     assert out.stdout.strip() == "[]"
 
 
-def test_every_stage_has_prompt_files():
+def test_every_stage_has_prompt_files_and_a_handler():
     root = resources.prompts_dir()
     for stage in ORDER:
         assert (root / "stages" / f"{stage.value}.md").is_file()
         assert (root / "guide" / f"{stage.value}.md").is_file()
+        assert handler_for(stage).stage is stage
+        assert stage.label and stage.title.startswith(stage.label)
     assert prompts.guide_bank("explore")["questions"]
     assert "{quote}" in prompts.load("guide/followups.md")
 

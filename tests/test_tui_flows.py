@@ -162,6 +162,19 @@ async def test_unreachable_model_shows_message_and_retry(tmp_path: Path) -> None
         assert [t for r, t in messages(app) if r == "advisor"][-1] == "Recovered answer"
 
 
+async def test_a_mistyped_command_is_an_error_without_a_retry_hint(tmp_path: Path) -> None:
+    """Errors come typed from the engine: retrying only helps when the model failed."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_session(app, pilot, "Lab or PhD")
+        await type_text(pilot, "/stage nowhere")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        errors = [text for role, text in messages(app) if role == "error"]
+        assert errors and "the stages are frame, before" in errors[-1] and "ctrl+r" not in errors[-1]
+        assert app.screen.stage == "frame"
+
+
 async def test_person_journal_pre_then_post_with_hidden_credence(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -302,6 +315,8 @@ async def test_knowledge_keys_open_tabs_but_type_as_text_in_a_field(tmp_path: Pa
         assert app.screen.query_one("#search-input", Input).value == "a/i evals"
         assert app.screen.query_one("#kb-tabs").active == "search"
         app.screen.query_one("#search-results").focus()
+        await pilot.pause()  # focus() takes effect on a later turn of the event loop
+        assert app.focused.id == "search-results"
         await pilot.press("a")
         await settle(app, pilot)
         assert app.screen.query_one("#kb-tabs").active == "add" and app.focused.id == "note-body"

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
 
 from advisor.cli.common import journal, print_json, settings_from_env
 from advisor.errors import ModelError
+
+if TYPE_CHECKING:
+    from advisor.session.engine import Session
+    from advisor.session.events import Event
+    from advisor.settings import Settings
 
 PROVIDERS = ("auto", "openai", "local", "guide")
 
@@ -20,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="print the answer and citations as JSON")
     ask.set_defaults(func=cmd_ask)
 
-    group = sub.add_parser("session", help="a guided session: frame, before, explore, challenge, after, summary")
+    from advisor.session.stages import ORDER
+
+    group = sub.add_parser("session", help="a guided session: " + ", ".join(s.value for s in ORDER))
     ssub = group.add_subparsers(dest="session_command", metavar="SUBCOMMAND")
 
     start = ssub.add_parser("start", help="start a session in this terminal (reads lines; works piped)")
@@ -48,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.set_defaults(func=cmd_export)
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _settings(args: argparse.Namespace) -> "Settings":
     settings = settings_from_env()
     provider = getattr(args, "provider", None)
     if provider:
@@ -71,60 +79,62 @@ class Renderer:
             self.out.write("\n")
             self.open = False
 
-    def write(self, chunk: Any) -> None:
-        kind = chunk.kind
-        if kind == "text":
-            if not self.open:
-                self.out.write("advisor> ")
-            self.out.write(chunk.text)
-            self.open = True
-        elif kind in ("message", "prompt"):
+    def write(self, event: "Event") -> None:
+        from advisor.session.events import (
+            Done,
+            ErrorEvent,
+            Message,
+            Notice,
+            Prompt,
+            Sources,
+            StageOpened,
+            SummaryReady,
+            TextDelta,
+        )
+
+        if not isinstance(event, TextDelta):
             self._close()
-            self.out.write(f"advisor> {chunk.text}\n")
-        elif kind == "done":
-            self._close()
-        elif kind == "stage":
-            self._close()
-            self.out.write(f"\n== {chunk.text} ==\n")
-        elif kind == "error":
-            self._close()
-            self.errors += 1
-            self.err.write(f"advisor: {chunk.text}\n")
-            self.err.flush()
-        elif kind == "summary":
-            self._close()
-            self.out.write(chunk.text + "\n")
-        elif kind == "sources":
-            self._close()
-            self.out.write(chunk.text + "\n")
-        else:  # notice
-            self._close()
-            self.out.write(f"[{chunk.text}]\n" if "\n" not in chunk.text else chunk.text + "\n")
+        match event:
+            case TextDelta(text=text):
+                if not self.open:
+                    self.out.write("advisor> ")
+                self.out.write(text)
+                self.open = True
+            case Message(text=text) | Prompt(text=text):
+                self.out.write(f"advisor> {text}\n")
+            case StageOpened():
+                self.out.write(f"\n== {event.text} ==\n")
+            case ErrorEvent(text=text):
+                self.errors += 1
+                self.err.write(f"advisor: {text}\n")
+                self.err.flush()
+            case SummaryReady(text=text) | Sources(text=text):
+                self.out.write(text + "\n")
+            case Notice(text=text):
+                self.out.write(f"[{text}]\n" if "\n" not in text else text + "\n")
+            case Done():
+                pass
         self.out.flush()
 
-    def all(self, chunks: Any) -> None:
-        for chunk in chunks:
-            self.write(chunk)
+    def all(self, events: Iterable["Event"]) -> None:
+        for event in events:
+            self.write(event)
         self._close()
         self.out.flush()
 
 
 # ------------------------------------------------------------------------------- ask
 def cmd_ask(args: argparse.Namespace) -> int:
-    from advisor.session.engine import ask
+    from advisor.session.ask import ask
+    from advisor.session.events import ErrorEvent, Notice
 
     settings = _settings(args)
     question = " ".join(args.question)
     with journal(settings) as store:
-        session, chunks = ask(store, settings, question)
+        session, events = ask(store, settings, question)
         try:
             if args.json:
-                answer, errors = [], []
-                for chunk in chunks:
-                    if chunk.kind in ("text", "message"):
-                        answer.append(chunk.text)
-                    elif chunk.kind == "error":
-                        errors.append(chunk.text)
+                errors = [e.text for e in events if isinstance(e, ErrorEvent)]
                 if errors:
                     raise ModelError(f"{errors[0]} (saved as session #{session.id})")
                 turn = [t for t in session.turns() if t.role == "advisor"][-1]
@@ -137,13 +147,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 return 0
             r = Renderer()
             if session.info.warning:
-                r.write(_notice(session.info.warning))
+                r.write(Notice(session.info.warning))
             errors = []
-            for chunk in chunks:
-                if chunk.kind == "error":
-                    errors.append(chunk.text)
+            for event in events:
+                if isinstance(event, ErrorEvent):
+                    errors.append(event.text)
                     continue
-                r.write(chunk)
+                r.write(event)
             r._close()
             if errors:
                 raise ModelError(f"{errors[0]} (saved as session #{session.id}; "
@@ -151,12 +161,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return 0
         finally:
             session.close()
-
-
-def _notice(text: str) -> Any:
-    from advisor.session.engine import Chunk
-
-    return Chunk("notice", text)
 
 
 # ------------------------------------------------------------------------------- session loop
@@ -178,7 +182,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         return _loop(session)
 
 
-def _loop(session: Any, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+def _loop(session: "Session", stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     r = Renderer(out)
     tty = stdin.isatty()
@@ -229,7 +233,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from advisor.session.engine import export_markdown
+    from advisor.session.export import export_markdown
     from advisor.session.store import SessionStore
 
     with journal() as store:
@@ -246,7 +250,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from advisor.session.engine import export_markdown
+    from advisor.session.export import export_markdown
     from advisor.session.store import SessionStore
 
     with journal() as store:

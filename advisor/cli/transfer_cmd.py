@@ -7,9 +7,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.cli.common import journal
 from advisor.errors import UsageError
+
+if TYPE_CHECKING:
+    from advisor.journal.store import JournalStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +31,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from advisor.journal.transfer import export_data, export_markdown
 
     with journal() as store:
+        _open_other_stores(store)
         if args.format == "json":
             text = json.dumps(export_data(store), indent=2, ensure_ascii=False) + "\n"
         else:
@@ -45,11 +50,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_other_stores(store: "JournalStore") -> None:
+    """Stores that keep their tables in the journal's file (the sessions) are exported and
+    imported with it: open them so their tables exist and are up to date."""
+    from advisor.session.store import SessionStore
+
+    SessionStore(store)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from advisor.journal.transfer import import_data, read_export_file
 
     data = read_export_file(args.file)
     with journal() as store:
+        _open_other_stores(store)
         counts = import_data(store, data, source=str(args.file))
     summary = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
     print(f"Imported {summary or 'an empty journal'}.")

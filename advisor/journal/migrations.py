@@ -73,63 +73,44 @@ def m003_rating_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ratings_by_entry ON ratings (entry_id, phase)")
 
 
-def m004_sessions_turns(conn: sqlite3.Connection) -> None:
-    """Advisor sessions (advisor/session/store.py) and their turns, saved one by one."""
-    conn.execute(
-        """
-        CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL DEFAULT 'session' CHECK (kind IN ('session', 'ask')),
-            topic TEXT NOT NULL,
-            stage TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'complete')),
-            provider TEXT NOT NULL DEFAULT '',
-            model_label TEXT NOT NULL DEFAULT '',
-            entry_id INTEGER REFERENCES entries(id) ON DELETE SET NULL,
-            state TEXT NOT NULL DEFAULT '{}',
-            summary TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )
-        """
-    )
-    conn.execute(
-        """
-        CREATE TABLE turns (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            stage TEXT NOT NULL,
-            role TEXT NOT NULL CHECK (role IN ('user', 'advisor', 'notice')),
-            content TEXT NOT NULL,
-            citations TEXT NOT NULL DEFAULT '[]',
-            status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'error', 'partial')),
-            created_at TEXT NOT NULL
-        )
-        """
-    )
-    conn.execute("CREATE INDEX turns_by_session ON turns (session_id, id)")
-
-
 MIGRATIONS: list[Migration] = [
     m001_entries_beliefs_ratings,
     m002_belief_resolution,
     m003_rating_indexes,
-    m004_sessions_turns,
 ]
 
+#: Migrations that shipped in this list and now belong to another store's own list, which
+#: records them in its own table. Journals that applied them here keep the record, so the
+#: names stay known (not "from a newer version"): m004 made the session tables, now owned by
+#: advisor/session/migrations.py.
+HANDED_OVER: tuple[str, ...] = ("m004_sessions_turns",)
 
-def applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
-    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+#: Where the journal records its migrations; other stores in the same file use `_<store>_migrations`.
+TABLE = "_migrations"
 
 
-def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None) -> list[str]:
-    """Apply every migration not yet recorded, each in its own transaction; return the names applied."""
+def applied_migrations(conn: sqlite3.Connection, table: str = TABLE) -> list[str]:
+    """The migrations recorded in `table`, in the order they were applied."""
+    conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)')
+    return [row[0] for row in conn.execute(f'SELECT name FROM "{table}" ORDER BY rowid')]
+
+
+def recorded_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Every migration recorded in this file, by the journal and by each store that keeps its own
+    list here (a table named `_<store>_migrations`): the file's whole schema, for exports."""
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_%migrations' ESCAPE '\\'"
+        " ORDER BY rowid")]
+    return [name for table in tables for name in applied_migrations(conn, table)]
+
+
+def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None, *,
+            table: str = TABLE, handed_over: tuple[str, ...] = HANDED_OVER) -> list[str]:
+    """Apply every migration not yet recorded in `table`, each in its own transaction; return the
+    names applied. Names in `handed_over` are known but no longer applied here."""
     migrations = MIGRATIONS if migrations is None else migrations
-    known = [m.__name__ for m in migrations]
-    done = applied_migrations(conn)
+    known = [m.__name__ for m in migrations] + list(handed_over)
+    done = applied_migrations(conn, table)
     unknown = [name for name in done if name not in known]
     if unknown:
         raise StorageError(
@@ -144,9 +125,13 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
         # autocommit mode (isolation_level=None), so DDL is covered by the explicit BEGIN.
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # another connection to the same file may have applied it since we looked
+            if conn.execute(f'SELECT 1 FROM "{table}" WHERE name = ?', (migration.__name__,)).fetchone():
+                conn.execute("COMMIT")
+                continue
             migration(conn)
             conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                f'INSERT INTO "{table}" (name, applied_at) VALUES (?, ?)',
                 (migration.__name__, datetime.now(timezone.utc).isoformat()),
             )
         except BaseException:

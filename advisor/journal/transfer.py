@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from advisor.errors import StorageError, UsageError
-from advisor.journal.migrations import applied_migrations
+from advisor.journal.migrations import HANDED_OVER, recorded_migrations
 from advisor.journal.models import fmt_credence, validate_credence
 from advisor.journal.render import format_diff
 from advisor.journal.store import JournalStore, clean_statement
@@ -106,7 +106,11 @@ def _data_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def export_data(store: JournalStore) -> dict[str, Any]:
-    """Every row of every journal table, as plain JSON-able data: re-imports losslessly."""
+    """Every row of every table in the journal's file, as plain JSON-able data: re-imports losslessly.
+
+    Other stores that keep their tables in this file (the sessions) are included as they are;
+    open them before exporting so their tables exist even when empty.
+    """
     conn = store.conn
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in _data_tables(conn):
@@ -116,19 +120,23 @@ def export_data(store: JournalStore) -> dict[str, Any]:
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "schema": applied_migrations(conn),
+        "schema": recorded_migrations(conn),
         "exported_at": datetime.now(timezone.utc).isoformat(),
         "tables": tables,
     }
 
 
 def import_data(store: JournalStore, data: Any, source: str = "import file") -> dict[str, int]:
-    """Load an export into an empty journal, all in one transaction; returns rows per table."""
+    """Load an export into an empty journal, all in one transaction; returns rows per table.
+
+    Every store whose tables the export holds must have been opened on `store` first (so its
+    tables exist); rows for a table this file lacks are refused, never dropped.
+    """
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise UsageError(f"{source} is not an advisor journal export")
     if data.get("version", 0) > EXPORT_VERSION:
         raise StorageError(f"{source} comes from a newer advisor (export version {data['version']})")
-    ours = applied_migrations(store.conn)
+    ours = recorded_migrations(store.conn) + list(HANDED_OVER)
     theirs = data.get("schema") or []
     newer = [m for m in theirs if m not in ours]
     if newer:
@@ -137,6 +145,10 @@ def import_data(store: JournalStore, data: Any, source: str = "import file") -> 
     if not isinstance(tables, dict):
         raise UsageError(f"{source} has no tables")
     existing = _data_tables(store.conn)
+    absent = [t for t, rows in tables.items() if rows and t not in existing]
+    if absent:
+        raise UsageError(f"{source} has rows for table {absent[0]!r}, which this journal lacks; "
+                         "nothing was imported")
     nonempty = [t for t in existing if store.conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
     if nonempty:
         raise UsageError(

@@ -1,12 +1,12 @@
-"""The session engine and model layer (no UI): the six-stage protocol, prompts, guide mode, models.
+"""The session core and model layer (no UI): the staged protocol, prompts, guide mode, models.
 
 Public API (imported lazily, so `import advisor.session` stays light):
 
 - `Session.start(journal, settings, topic)` / `Session.resume(journal, settings, id)`;
   `session.opening()`, `session.send(text)`, `session.goto(stage)`, `session.next_stage()`,
-  `session.end()`, `session.retry()` — each an iterator of `Chunk(kind, text, data)`.
-- `ask(journal, settings, question) -> (Session, Iterator[Chunk])`.
-- `Stage`, `parse_stage`; `SessionStore` (list/get/turns); `SessionSummary`.
+  `session.end()`, `session.retry()` — each an iterator of events (advisor.session.events).
+- `ask(journal, settings, question) -> (Session, Iterator[Event])`.
+- `Stage`, `ORDER`, `parse_stage`; `SessionStore` (list/get/turns); `SessionSummary`.
 - `ModelClient`, `LocalServer`, `resolve_provider`, `describe` (the model layer).
 """
 
@@ -18,10 +18,9 @@ from advisor.session.stages import ORDER, Stage, parse_stage
 
 _LAZY = {
     "Session": "advisor.session.engine",
-    "Chunk": "advisor.session.engine",
-    "ask": "advisor.session.engine",
-    "export_markdown": "advisor.session.engine",
-    "HELP": "advisor.session.engine",
+    "ask": "advisor.session.ask",
+    "export_markdown": "advisor.session.export",
+    "HELP": "advisor.session.commands",
     "SessionStore": "advisor.session.store",
     "SessionRecord": "advisor.session.store",
     "Turn": "advisor.session.store",

@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from advisor.session import prompts
+from advisor.session.passages import PassageLike
 from advisor.session.stages import Stage
 
 # ------------------------------------------------------------------------- reading the user
@@ -29,7 +29,9 @@ OPINION = re.compile(
     r"should|would be|will be|is the right|is more|is less|matters)\b",
     re.I,
 )
-REASON = re.compile(r"\b(because|since|given|due to|based on|evidence|data|told me|i saw|i have seen|in my experience)\b", re.I)
+REASON = re.compile(
+    r"\b(because|since|given|due to|based on|evidence|data|told me|i saw|i have seen|in my experience)\b", re.I
+)
 HEDGE = re.compile(r"\b(not sure|unsure|maybe|don't know|do not know|idk|no idea|torn|confused|can't tell)\b", re.I)
 CRUX = re.compile(
     r"(would change my mind|change my mind if|crux|depends on|hinges on|if .{3,80} then|"
@@ -131,7 +133,7 @@ class Guide:
             out.append(self._pick("asks_advisor", counter))
         return [o for o in out if o]
 
-    def reply(self, text: str, stage: Stage, passages: Sequence[Any], counter: int,
+    def reply(self, text: str, stage: Stage, passages: Sequence[PassageLike], counter: int,
               show_passages: bool = True) -> str:
         """A whole guide-mode reply: passages with citations, then the chosen questions."""
         parts: list[str] = []
@@ -146,14 +148,14 @@ class Guide:
         return "\n\n".join(p for p in parts if p)
 
 
-def render_passages(passages: Sequence[Any], excerpt_chars: int = 320) -> str:
+def render_passages(passages: Sequence[PassageLike], excerpt_chars: int = 320) -> str:
     lines = ["From the knowledge base:"]
     for i, p in enumerate(passages, 1):
-        where = f"{p.title}, {p.location}" if getattr(p, "location", "") else p.title
+        where = f"{p.title}, {p.location}" if p.location else p.title
         text = " ".join(p.text.split())
         if len(text) > excerpt_chars:
             text = text[: excerpt_chars - 1].rstrip() + "…"
-        note = " (your note)" if getattr(p, "kind", "") == "note" else ""
+        note = " (your note)" if p.kind == "note" else ""
         lines.append(f"[{i}] {where}{note}\n    “{text}”")
     return "\n".join(lines)
 

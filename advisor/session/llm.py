@@ -17,21 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from advisor.errors import ModelError
 
 if TYPE_CHECKING:  # heavy imports only when a model is really used
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
     from advisor.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 
-SMALL_MODEL_NOTE = (
-    "You are a very small offline model. Keep answers short and plain; prefer asking the user a "
-    "question over giving advice; quote the passages rather than inventing facts."
-)
 SMALL_MODEL_WARNING = (
     "This is {name}, a small offline model: its advice is weak and can be wrong. "
     "For real answers configure a model: `advisor config set model.base_url URL` "
@@ -90,7 +87,7 @@ class LocalServer:
         self.settings = settings
         local = settings.local
         self.model_path = Path(local.model_path).expanduser() if local.model_path else default_gguf()
-        self._server: Any = None
+        self._server: Any = None  # an xllamacpp.Server (the native module has no type information)
         self._lock = threading.Lock()
         self.base_url: str | None = None
 
@@ -205,17 +202,16 @@ class ModelClient:
             self._local = LocalServer(self.settings)
             base_url = self._local.start()
             return ChatOpenAI(
-                base_url=base_url, api_key="local", model=self._local.name,
+                base_url=base_url, api_key=SecretStr("local"), model=self._local.name,
                 timeout=max(m.timeout_s, 120.0), max_retries=0, temperature=m.temperature,
-                max_tokens=self.settings.local.max_tokens, streaming=True,
+                max_completion_tokens=self.settings.local.max_tokens, streaming=True,
             )
         if self.info.provider != "openai":
             raise ModelError("guide mode has no language model")
-        key = m.api_key.get_secret_value() if m.api_key else None
-        if not key:
-            key = "not-needed"  # local servers (Ollama, llama.cpp) accept any key
+        key = m.api_key if m.api_key and m.api_key.get_secret_value() else None
         return ChatOpenAI(
-            base_url=m.base_url, api_key=key, model=m.name, timeout=m.timeout_s,
+            # local servers (Ollama, llama.cpp) need no key but the client wants one
+            base_url=m.base_url, api_key=key or SecretStr("not-needed"), model=m.name, timeout=m.timeout_s,
             max_retries=m.max_retries, temperature=m.temperature, streaming=True,
         )
 
@@ -225,7 +221,7 @@ class ModelClient:
             self._local = None
 
     # -- calls
-    def stream(self, messages: Sequence[Any]) -> Iterator[str]:
+    def stream(self, messages: Sequence["BaseMessage"]) -> Iterator[str]:
         """Text chunks of the reply as they arrive; ModelError on any fault."""
         try:
             chat = self.chat()
@@ -238,7 +234,7 @@ class ModelClient:
         except Exception as exc:  # noqa: BLE001 - every fault becomes one clear line
             raise self.error(exc) from None
 
-    def invoke(self, messages: Sequence[Any]) -> str:
+    def invoke(self, messages: Sequence["BaseMessage"]) -> str:
         return "".join(self.stream(messages))
 
     def structured(self, schema: type[T], prompt: str, system: str = "") -> T:
@@ -260,7 +256,7 @@ class ModelClient:
             raise
         except (NotImplementedError, ValidationError, ValueError, TypeError, KeyError):
             pass  # no tool calling (or bad arguments): try plain JSON
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - fault boundary: an endpoint's fault becomes a ModelError
             err = self.error(exc)
             if not _is_capability_error(exc):
                 raise err from None
@@ -281,7 +277,8 @@ class ModelClient:
         retry = " Your message is saved; /retry to try again."
         if openai is not None:
             if isinstance(exc, openai.APITimeoutError):
-                return f"the model at {where} did not answer within {self.settings.model.timeout_s:g}s (timeout).{retry}"
+                seconds = self.settings.model.timeout_s
+                return f"the model at {where} did not answer within {seconds:g}s (timeout).{retry}"
             if isinstance(exc, openai.APIConnectionError):
                 return f"cannot reach the model endpoint {where} (connection refused or no network).{retry}"
             if isinstance(exc, openai.AuthenticationError):
@@ -313,7 +310,7 @@ def _is_capability_error(exc: BaseException) -> bool:
     return status in (400, 422, 500, 501)
 
 
-def _flatten(content: Any) -> str:
+def _flatten(content: object) -> str:
     if isinstance(content, list):
         return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
     return str(content or "")

@@ -10,25 +10,21 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from advisor import resources
 from advisor.errors import AdvisorError
+from advisor.session.passages import PassageLike
 from advisor.session.stages import Stage
+
+if TYPE_CHECKING:
+    from advisor.journal.models import BeliefView
 
 #: Longest passage text put into a prompt (characters); small models get a smaller budget.
 PASSAGE_CHARS = 900
 
 
-class PassageLike(Protocol):
-    text: str
-    title: str
-    source: str
-    location: str
-    kind: str
-
-
-class _Keep(dict):
+class _Keep(dict[str, str]):
     def __missing__(self, key: str) -> str:  # an unknown placeholder stays as written
         return "{" + key + "}"
 
@@ -53,7 +49,7 @@ def load(name: str, root: Path | None = None) -> str:
     return _read(prompts_root(root) / name)
 
 
-def render(template: str, **values: Any) -> str:
+def render(template: str, **values: object) -> str:
     """Fill {name} placeholders; unknown ones are left as they are, `{{` is a literal brace."""
     return template.format_map(_Keep({k: "" if v is None else str(v) for k, v in values.items()}))
 
@@ -74,15 +70,13 @@ def format_passages(passages: Sequence[PassageLike], max_chars: int = PASSAGE_CH
     return "\n\n".join(blocks)
 
 
-def format_beliefs(beliefs: Sequence[Any]) -> str:
+def format_beliefs(beliefs: Sequence["BeliefView"]) -> str:
     if not beliefs:
         return "(none recorded yet)"
     lines = []
     for b in beliefs:
-        reason = f" — because {b.reason}" if getattr(b, "reason", "") else " — (no reason given)"
-        cred = getattr(b, "credence", None)
-        cred_text = "?" if cred is None else f"{cred:g}%"
-        lines.append(f"- {b.statement} — {cred_text}{reason}")
+        reason = f" — because {b.reason}" if b.reason else " — (no reason given)"
+        lines.append(f"- {b.statement} — {b.credence:g}%{reason}")
     return "\n".join(lines)
 
 
@@ -91,8 +85,7 @@ def system_prompt(
     topic: str,
     stage: Stage,
     passages: Sequence[PassageLike] = (),
-    beliefs: Sequence[Any] = (),
-    model_note: str = "",
+    beliefs: Sequence["BeliefView"] = (),
     passage_chars: int = PASSAGE_CHARS,
     root: Path | None = None,
 ) -> str:
@@ -104,7 +97,6 @@ def system_prompt(
         stage_instructions=load(f"stages/{stage.value}.md", root).strip(),
         beliefs=format_beliefs(beliefs),
         passages=format_passages(passages, passage_chars),
-        model_note=model_note,
     ).strip() + "\n"
 
 

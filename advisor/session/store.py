@@ -1,4 +1,4 @@
-"""Sessions and their turns, in the journal's SQLite file (tables from migration m004).
+"""Sessions and their turns, in the journal's SQLite file (tables from advisor/session/migrations.py).
 
 Every turn is committed as it happens, so a session killed mid-turn resumes from the last saved
 turn; the user's message is saved before the model is called.
@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 from advisor.errors import UsageError
+from advisor.session.migrations import migrate_sessions
+
+if TYPE_CHECKING:
+    from advisor.journal.store import JournalStore
 
 Role = Literal["user", "advisor", "notice"]
 TurnStatus = Literal["ok", "error", "partial"]
+SessionKind = Literal["session", "ask"]
 
 
 def _now() -> str:
@@ -42,28 +48,53 @@ class Turn(BaseModel):
     created_at: datetime
 
 
+class ProposalState(TypedDict):
+    """A belief read from free text, waiting for /accept (a BeliefProposal as saved)."""
+
+    statement: str
+    credence: float | None
+    reason: str
+
+
+class SessionState(TypedDict, total=False):
+    """What a session remembers between turns (saved as JSON with the session)."""
+
+    questions: list[str]  # dangling questions the user left, for the summary
+    cruxes: list[str]
+    frame: list[str]  # what the user said in the Frame stage
+    proposals: list[ProposalState]
+    pending_statement: str  # a belief waiting for its credence
+    after_current: int  # the belief being re-rated
+    after_skipped: list[int]
+    kb_warned: bool  # the knowledge-base fault was shown once
+    guide_counter: int  # rotates guide questions
+    before_counter: int
+
+
 class SessionRecord(BaseModel):
     id: int
-    kind: Literal["session", "ask"] = "session"
+    kind: SessionKind = "session"
     topic: str
     stage: str
     status: Literal["active", "complete"] = "active"
     provider: str = ""
     model_label: str = ""
     entry_id: int | None = None
-    state: dict[str, Any] = Field(default_factory=dict)
+    state: SessionState = Field(default_factory=lambda: SessionState())
     summary: dict[str, Any] | None = None
     created_at: datetime
     updated_at: datetime
 
 
 class SessionStore:
-    """Session SQL over a JournalStore (shares its connection and transactions)."""
+    """Session SQL over a JournalStore: shares its connection and transactions, owns its own tables
+    (brought up to date when the store is opened)."""
 
-    def __init__(self, journal: Any) -> None:
+    def __init__(self, journal: "JournalStore") -> None:
         self.journal = journal
+        migrate_sessions(journal.conn)
 
-    def _rows(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
         cur = self.journal.conn.execute(sql, params)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, row)) for row in cur.fetchall()]
@@ -75,7 +106,7 @@ class SessionStore:
         row["summary"] = json.loads(row["summary"]) if row.get("summary") else None
         return SessionRecord.model_validate(row)
 
-    def create(self, topic: str, stage: str, *, kind: str = "session", provider: str = "",
+    def create(self, topic: str, stage: str, *, kind: SessionKind = "session", provider: str = "",
                model_label: str = "") -> SessionRecord:
         topic = " ".join((topic or "").split())
         if not topic:
@@ -86,7 +117,8 @@ class SessionStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (kind, topic, stage, provider, model_label, _now(), _now()),
             )
-            sid = int(cur.lastrowid)
+            sid = cur.lastrowid
+        assert sid is not None
         return self.get(sid)
 
     def get(self, session_id: int) -> SessionRecord:
@@ -95,21 +127,18 @@ class SessionStore:
             raise UsageError(f"no session #{session_id} (see `advisor session list`)")
         return self._session(rows[0])
 
-    def list(self) -> list[SessionRecord]:
-        return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]
-
     def recent(self, limit: int = 30) -> list[SessionRecord]:
         """Reflection sessions (not one-off `ask`s), most recently active first."""
         return [self._session(r) for r in self._rows(
             "SELECT * FROM sessions WHERE kind = 'session' ORDER BY updated_at DESC, id DESC LIMIT ?",
             (limit,))]
 
-    def update(self, session_id: int, **fields: Any) -> SessionRecord:
+    def update(self, session_id: int, **fields: object) -> SessionRecord:
         allowed = {"stage", "status", "provider", "model_label", "entry_id", "state", "summary"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"cannot update {sorted(bad)}")
-        values = []
+        values: list[object] = []
         for key, value in fields.items():
             if key in ("state", "summary") and value is not None:
                 value = json.dumps(value, ensure_ascii=False)
@@ -129,12 +158,13 @@ class SessionStore:
                 (session_id, stage, role, content, cites, status, _now()),
             )
             conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
-            tid = int(cur.lastrowid)
+            tid = cur.lastrowid
+        assert tid is not None
         return self.turns(session_id, turn_id=tid)[0]
 
     def turns(self, session_id: int, turn_id: int | None = None) -> list[Turn]:
         sql = "SELECT * FROM turns WHERE session_id = ?"
-        params: tuple = (session_id,)
+        params: tuple[object, ...] = (session_id,)
         if turn_id is not None:
             sql += " AND id = ?"
             params += (turn_id,)
@@ -143,3 +173,8 @@ class SessionStore:
             row["citations"] = json.loads(row["citations"] or "[]")
             out.append(Turn.model_validate(row))
         return out
+
+    # last, so that `list` in the annotations above is the builtin, not this method
+    def list(self) -> list[SessionRecord]:
+        """Every session, oldest first."""
+        return [self._session(r) for r in self._rows("SELECT * FROM sessions ORDER BY id")]

@@ -6,11 +6,16 @@ what moved) is always computed here, and a deterministic summary stands in when 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from advisor.session import prompts
+
+if TYPE_CHECKING:
+    from advisor.journal.models import EntryDiff
+    from advisor.session.store import SessionState
 
 
 class BeliefProposal(BaseModel):
@@ -52,7 +57,7 @@ def _fmt(c: float | None) -> str:
     return "—" if c is None else f"{c:g}%"
 
 
-def moved_lines(diff: Any) -> list[str]:
+def moved_lines(diff: "EntryDiff | None") -> list[str]:
     """The journal diff as plain sentences (the facts a summary must not contradict)."""
     if diff is None:
         return []
@@ -74,7 +79,8 @@ def moved_lines(diff: Any) -> list[str]:
     return out
 
 
-def deterministic_summary(diff: Any, state: dict[str, Any], root: Any = None) -> SessionSummary:
+def deterministic_summary(diff: "EntryDiff | None", state: "SessionState",
+                          root: Path | None = None) -> SessionSummary:
     """A useful summary from the journal diff and what the session noticed, with no model."""
     bank = prompts.guide_bank("summary", root)
     moved = moved_lines(diff)
@@ -83,12 +89,13 @@ def deterministic_summary(diff: Any, state: dict[str, Any], root: Any = None) ->
     rows = list(diff.moved) + list(diff.new) if diff is not None else []
     cruxes = list(dict.fromkeys(state.get("cruxes", [])))[:4]
     big = sorted((r for r in rows if r.before is not None and r.after is not None),
-                 key=lambda r: -abs(r.after - r.before))
+                 key=lambda r: -abs(r.change))
     for r in big[:2]:
-        if abs(r.after - r.before) >= 10:
-            cruxes.append(f"“{r.statement}” moved {abs(r.after - r.before):g} points; what moved it is likely a crux.")
+        if abs(r.change) >= 10:
+            cruxes.append(f"“{r.statement}” moved {abs(r.change):g} points; what moved it is likely a crux.")
     questions = list(dict.fromkeys(state.get("questions", [])))
-    uncertain = sorted((r for r in rows if r.after is not None), key=lambda r: abs(r.after - 50))
+    rated = [(r, r.after) for r in rows if r.after is not None]
+    uncertain = [r for r, _ in sorted(rated, key=lambda pair: abs(pair[1] - 50))]
     open_q = questions[:4]
     if diff is not None:
         open_q += [f"You did not re-rate “{r.statement}”." for r in diff.unrated][:2]
@@ -112,7 +119,7 @@ def deterministic_summary(diff: Any, state: dict[str, Any], root: Any = None) ->
     )
 
 
-def merge(model_summary: SessionSummary, diff: Any, state: dict[str, Any]) -> SessionSummary:
+def merge(model_summary: SessionSummary, diff: "EntryDiff | None", state: "SessionState") -> SessionSummary:
     """A model's summary, with the journal's facts kept and the user's open questions added."""
     facts = moved_lines(diff)
     extra = [q for q in state.get("questions", []) if q not in model_summary.open_questions]

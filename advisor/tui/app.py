@@ -42,10 +42,6 @@ class LockedKnowledge:
         self._kb = kb
         self._lock = threading.RLock()
 
-    @property
-    def wrapped(self) -> Any:
-        return self._kb
-
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._kb, name)
         if not callable(attr):

@@ -1,0 +1,61 @@
+"""Passages for the session's questions, from whatever retriever it was given (or the knowledge base).
+
+Retrieval helps a turn but must never end a session: a knowledge base that cannot be opened or
+searched is reported once (as `failure`) and the session goes on without passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from advisor.errors import AdvisorError, UsageError
+from advisor.session.passages import PassageLike
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+
+class Retriever(Protocol):
+    """What the session calls: KnowledgeBase.search, or a test's fake."""
+
+    def search(self, query: str, k: int | None = None) -> Sequence[PassageLike]: ...
+
+
+class Knowledge:
+    """The session's view of the knowledge base: `search` never raises, `failure` says why it is off."""
+
+    def __init__(self, settings: "Settings", retriever: Retriever | None = None, *,
+                 small_model: bool = False) -> None:
+        self.settings = settings
+        self.small_model = small_model
+        self._retriever = retriever
+        self.failure: str | None = None
+
+    def _open(self) -> Retriever | None:
+        if self._retriever is None and self.failure is None:
+            try:
+                from advisor.knowledge import KnowledgeBase
+
+                self._retriever = KnowledgeBase(self.settings)
+            except Exception as exc:  # noqa: BLE001 - fault boundary: a broken index or install must not end a session
+                self.failure = f"the knowledge base is not available ({exc})"
+        return self._retriever
+
+    def search(self, query: str) -> list[PassageLike]:
+        """The top passages for `query` (three at most for a small model, whose prompt is short)."""
+        retriever = self._open()
+        if retriever is None:
+            return []
+        k = self.settings.knowledge.top_k
+        if self.small_model:
+            k = min(k, 3)
+        try:
+            return list(retriever.search(query, k=k))
+        except UsageError:
+            return []
+        except Exception as exc:  # noqa: BLE001 - fault boundary: retrieval must not end a session
+            msg = exc.message if isinstance(exc, AdvisorError) else f"{type(exc).__name__}: {exc}"
+            self.failure = f"the knowledge base could not be searched ({msg})"
+            self._retriever = None
+            return []
