@@ -167,7 +167,7 @@ class Settings(BaseSettings):
         return data
 
     @model_validator(mode="after")
-    def _fill_fallbacks(self) -> "Settings":
+    def _fill_fallbacks(self) -> Settings:
         self.home = self.home.expanduser()
         if self.model.api_key is None and os.environ.get("OPENAI_API_KEY"):
             self.model.api_key = SecretStr(os.environ["OPENAI_API_KEY"])

@@ -40,8 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from advisor.knowledge import KnowledgeBase  # noqa: E402
-from advisor.knowledge.indexer import INDEX_BATCH, embed_text  # noqa: E402
 from advisor.knowledge.embedder import Embedder  # noqa: E402
+from advisor.knowledge.indexer import INDEX_BATCH, embed_text  # noqa: E402
 from advisor.settings import Settings  # noqa: E402
 
 SEEDS = (REPO / ".." / "shared" / "seeds").resolve()
@@ -140,7 +140,7 @@ def quality(
             mrr = sum(1.0 / r for r in rs if r) / len(rs)
             if name == "all":
                 results[mode] = (r5, mrr)
-            missed = [questions[i]["q"][:50] for i, r in zip(idx, rs) if r is None or r > 5]
+            missed = [questions[i]["q"][:50] for i, r in zip(idx, rs, strict=True) if r is None or r > 5]
             print(f"    {mode:<8} recall@5 {r5:.3f}   MRR {mrr:.3f}   missed@5 ({len(missed)}): "
                   f"{missed[:3]}{' …' if len(missed) > 3 else ''}")
             results[f"{mode}/{name}"] = (r5, mrr)
@@ -187,19 +187,14 @@ def rrf_sweep(kb: KnowledgeBase, questions: list[dict[str, Any]], n_dev: int, pl
     scored = sorted(grid, key=lambda g: (-score(*g, tune)[0], -score(*g, tune)[1]))
     cur = (RRF_K, RRF_WEIGHTS["lexical"] / RRF_WEIGHTS["dense"])
     print(f"  RRF sweep (dense weight 1), best on the dev set first; current k={cur[0]} w_lex={cur[1]}:")
-    for k, wl in [cur] + scored[:8]:
+    for k, wl in [cur, *scored[:8]]:
         t, a = score(k, wl, tune), score(k, wl, range(len(questions)))
         h = score(k, wl, held) if held else (float("nan"), float("nan"))
         print(f"    k={k:<3} w_lex={wl:<4}  dev {t[0]:.3f}/{t[1]:.3f}  test {h[0]:.3f}/{h[1]:.3f}  "
               f"all {a[0]:.3f}/{a[1]:.3f}")
 
 
-WORDS = (
-    "alignment interpretability oversight governance forecasting agency reward model policy "
-    "compute scaling evaluation benchmark circuit feature probe debate honesty deception safety "
-    "research career fellowship mentor paper experiment dataset training inference robustness "
-    "adversarial monitoring control theory empirical conceptual lab startup academia funding"
-).split()
+WORDS = ["alignment", "interpretability", "oversight", "governance", "forecasting", "agency", "reward", "model", "policy", "compute", "scaling", "evaluation", "benchmark", "circuit", "feature", "probe", "debate", "honesty", "deception", "safety", "research", "career", "fellowship", "mentor", "paper", "experiment", "dataset", "training", "inference", "robustness", "adversarial", "monitoring", "control", "theory", "empirical", "conceptual", "lab", "startup", "academia", "funding"]
 
 
 def synthetic(root: Path, n_files: int, rng: random.Random, words: int = 16) -> None:
@@ -215,7 +210,7 @@ def synthetic(root: Path, n_files: int, rng: random.Random, words: int = 16) -> 
 
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(round(q * len(values))) - 1))]
+    return values[min(len(values) - 1, max(0, round(q * len(values)) - 1))]
 
 
 def index_overhead(
@@ -233,14 +228,14 @@ def index_overhead(
     # comparison pays for onnxruntime's first runs at these sequence lengths
     sample = [p for f in sorted(src.iterdir())[:3] for p in f.read_text().split("\n\n") if p.strip()]
     embedder.embed(sample[:64])
-    for run in range(repeat):
+    for _run in range(repeat):
         if kb is not None:
             kb.close()
         if home.exists():
             shutil.rmtree(home)
         kb = KnowledgeBase(make_settings(home), embedder=embedder)
-        kb.catalog  # open the stores before timing
-        kb.dense
+        kb.catalog  # noqa: B018 - open the stores before timing
+        kb.dense  # noqa: B018
         t = time.perf_counter()
         report = kb.add_paths([src])
         index_runs.append(time.perf_counter() - t)

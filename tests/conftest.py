@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from support import KB_CARDS, KB_FIELD_NOTE, KB_NOTES, REPO, kb_make_settings
 
 
 @dataclass
@@ -57,70 +56,6 @@ def cli(advisor_env: dict[str, str]):
 
 # ---------------------------------------------------------------- knowledge base (kb_ fixtures)
 
-# A small corpus of the project's own writing: essay-like notes on the product's themes
-# (tests/corpus/notes) and questions labelled with the passages that answer them
-# (tests/corpus/questions.json). The knowledge-base tests add these notes, so they read nothing
-# from outside the repository.
-KB_CORPUS = REPO / "tests" / "corpus"
-KB_NOTES = KB_CORPUS / "notes"
-# where the corpus answers "what do members of a research field share?": its definition passage
-KB_FIELD_NOTE = KB_NOTES / "research-fields.txt"
-KB_FIELD_TITLE = "Notes on what makes a research field"
-KB_FIELD_LOCATION = "line 5"
-KB_FIELD_TEXT = "a research field is a community of people who share two things, a short list of problems"
-
-KB_CARDS = {
-    "interpretability.md": """---
-title: Mechanistic interpretability
-kind: subfield
-topics: [interpretability, alignment]
-sources:
-  - {author: Example Author, title: A primer, where: "https://example.org/primer", date: "2024"}
----
-
-## What it is
-
-Mechanistic interpretability reverse-engineers the circuits inside neural networks: which
-features a model represents and how its weights compute them, using probes, sparse
-autoencoders and activation patching.
-
-## Core problems
-
-Superposition makes single neurons polysemantic, so features must be recovered from directions
-in activation space rather than from individual units.
-""",
-    "governance.md": """---
-title: AI governance careers
-kind: career-path
-topics: [governance, policy]
-sources: []
----
-
-## Who it suits
-
-People who like institutions, law and negotiation: compute governance, standards bodies,
-export controls and legislative staff roles shape how frontier labs are regulated.
-
-## First steps
-
-Read policy briefs, apply to fellowships in government, and learn enough machine learning to be
-credible with technical staff.
-""",
-    "calibration.md": """---
-title: Calibrated forecasting
-kind: epistemics
-topics: [epistemics]
-sources: []
----
-
-## Why it matters
-
-When you choose a research direction you are betting on forecasts; tracking probabilities and
-scoring them with the Brier score shows whether your confidence is well placed.
-""",
-}
-
-
 @pytest.fixture(scope="session")
 def kb_cards_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small curated knowledge folder (three cards with front matter and `## ` headings)."""
@@ -128,12 +63,6 @@ def kb_cards_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in KB_CARDS.items():
         (d / name).write_text(text, encoding="utf-8")
     return d
-
-
-def kb_make_settings(home: Path, cards: Path, **knowledge: object):
-    from advisor.settings import Settings
-
-    return Settings(home=home, knowledge={"curated_dir": cards, **knowledge})
 
 
 @pytest.fixture(scope="session")

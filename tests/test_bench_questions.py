@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import REPO
+from support import REPO
 
 SETS = [REPO / "bench" / "questions.json", REPO / "bench" / "questions_test.json"]
 

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_FIELD_TITLE, KB_NOTES
+from support import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_FIELD_TITLE, KB_NOTES
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import KB_FIELD_LOCATION, KB_FIELD_TEXT, KB_FIELD_TITLE, kb_make_settings
 
 from advisor.errors import StorageError, UsageError
 from advisor.knowledge import KnowledgeBase, Progress
-from conftest import KB_FIELD_LOCATION, KB_FIELD_TEXT, KB_FIELD_TITLE, kb_make_settings
 
 FIELD_Q = "what do members of a research field share?"
 
@@ -28,7 +28,6 @@ def test_import_is_light():
 
 def test_package_names_load_on_first_use():
     import advisor.knowledge as knowledge
-
     from advisor.knowledge import base, models
 
     for name in knowledge.__all__:

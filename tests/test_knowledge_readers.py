@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import kb_make_settings
 
-from advisor.knowledge import KnowledgeBase
-from advisor.knowledge import readers
+from advisor.knowledge import KnowledgeBase, readers
 from advisor.knowledge.documents import Document, FileInfo, Reader
 from advisor.knowledge.readers import note_formats, reader_for, supported_suffixes
-from conftest import kb_make_settings
 
 
 @pytest.fixture

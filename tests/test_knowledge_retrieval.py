@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from support import KB_CORPUS, KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_NOTES, kb_make_settings
 
 from advisor.knowledge import KnowledgeBase
 from advisor.knowledge.catalog import Catalog, fts_query
 from advisor.knowledge.search import rrf
-from conftest import KB_CORPUS, KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_NOTES, kb_make_settings
 
 FIELD_Q = "what do members of a research field share?"
 
@@ -256,7 +256,7 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
     monkeypatch.setattr(ChromaIndex, "upsert", flaky_upsert)
     settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:
-        kb.catalog, kb.dense
+        kb.catalog, kb.dense  # noqa: B018 - open both stores before the faulty write
         with pytest.raises(RuntimeError, match="disk full"):
             kb.add_paths([src])
         db = kb.catalog.db

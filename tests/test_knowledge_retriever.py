@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
+from support import KB_FIELD_LOCATION
 
 from advisor.knowledge.retriever import KnowledgeRetriever
-from conftest import KB_FIELD_LOCATION
 
 
 @pytest.mark.filterwarnings("ignore:.*marked with '@pytest.mark.asyncio'")

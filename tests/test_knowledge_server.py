@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, kb_make_settings
 
 from advisor.knowledge import KnowledgeBase
-from conftest import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, kb_make_settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
 

@@ -4,12 +4,17 @@ the API key never shows up in messages, transcripts or exports."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from fakes import FakeRetriever
+from pydantic import SecretStr
+from support import make_settings
 
 from advisor.errors import ModelError
 from advisor.journal.store import JournalStore
@@ -18,10 +23,6 @@ from advisor.session.events import ErrorEvent, TextDelta
 from advisor.session.export import export_markdown
 from advisor.session.llm import ModelClient, redact
 from advisor.session.store import SessionStore
-from advisor.settings import load_settings
-from pydantic import SecretStr
-
-from session_fakes import FakeRetriever
 
 FAKE_KEY = "sk-test-DO-NOT-LEAK-1234567890abcdef"
 
@@ -43,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         self.rfile.read(length)
         mode = type(self).mode
@@ -62,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             chunks = ["Mentorship ", "matters [1]. ", "What would change your mind?"]
             body = ""
-            for i, c in enumerate(chunks):
+            for _i, c in enumerate(chunks):
                 body += "data: " + json.dumps({
                     "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": c}, "finish_reason": None}],
@@ -82,15 +83,12 @@ def server():
     httpd.server_close()
 
 
-def make_settings(base_url: str):
-    s = load_settings()
-    s.model.provider = "openai"
-    s.model.base_url = base_url
-    s.model.api_key = SecretStr(FAKE_KEY)
-    s.model.name = "test-model"
-    s.model.timeout_s = 0.8
-    s.model.max_retries = 0
-    return s
+def endpoint_settings(base_url: str):
+    """An OpenAI-compatible endpoint at `base_url`, with a key that must never leak."""
+    return make_settings(Path(os.environ["ADVISOR_HOME"]), provider="openai", model={
+        "base_url": base_url, "api_key": SecretStr(FAKE_KEY), "name": "test-model",
+        "timeout_s": 0.8, "max_retries": 0,
+    })
 
 
 def free_port() -> int:
@@ -119,19 +117,19 @@ def stream_error(settings) -> str:
 ])
 def test_endpoint_faults_are_one_clear_line_without_the_key(advisor_env, server, mode, expected):
     Handler.mode = mode
-    msg = stream_error(make_settings(f"http://127.0.0.1:{server.server_port}/v1"))
+    msg = stream_error(endpoint_settings(f"http://127.0.0.1:{server.server_port}/v1"))
     assert expected in msg
     assert FAKE_KEY not in msg and FAKE_KEY[-12:] not in msg
     assert "\n" not in msg and "Traceback" not in msg
 
 
 def test_refused_connection(advisor_env):
-    msg = stream_error(make_settings(f"http://127.0.0.1:{free_port()}/v1"))
+    msg = stream_error(endpoint_settings(f"http://127.0.0.1:{free_port()}/v1"))
     assert "cannot reach the model endpoint" in msg and FAKE_KEY not in msg
 
 
 def test_session_survives_a_fault_and_retries(advisor_env, server):
-    settings = make_settings(f"http://127.0.0.1:{server.server_port}/v1")
+    settings = endpoint_settings(f"http://127.0.0.1:{server.server_port}/v1")
     store = JournalStore.open(settings.journal_path)
     try:
         session = Session.start(store, settings, "lab or independent", retriever=FakeRetriever())
@@ -161,7 +159,7 @@ def test_session_survives_a_fault_and_retries(advisor_env, server):
 
 
 def test_redact_masks_keys_and_bearer_tokens(advisor_env):
-    s = make_settings("http://x/v1")
+    s = endpoint_settings("http://x/v1")
     assert redact(f"key={FAKE_KEY}", s) == "key=****"
     assert redact("Authorization: Bearer abcdefghijklmnop") == "Authorization: Bearer ****"
     assert FAKE_KEY not in repr(s) and FAKE_KEY not in json.dumps(s.public_dict())

@@ -8,7 +8,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_ci_runs_the_readme_test_command():
     readme = REPO.joinpath("README.md").read_text()
     section = readme.split("## Run the tests", 1)[1].split("```", 2)[1].strip()
-    ci_lines = [l for l in REPO.joinpath(".ci/run").read_text().splitlines() if l and not l.startswith("#")]
+    ci_lines = [line for line in REPO.joinpath(".ci/run").read_text().splitlines() if line and not line.startswith("#")]
     assert section in ci_lines
 
 

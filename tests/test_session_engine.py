@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from fakes import FakeRetriever, fake_client
+from support import make_settings
 
+from advisor.errors import UsageError
 from advisor.journal.store import JournalStore
 from advisor.session.ask import ask
+from advisor.session.commands import COMMANDS
 from advisor.session.engine import Session
 from advisor.session.events import (
     ErrorEvent,
@@ -20,20 +25,13 @@ from advisor.session.events import (
     TextDelta,
 )
 from advisor.session.export import export_markdown
-from advisor.session.commands import COMMANDS
 from advisor.session.stages import ORDER, Stage, parse_stage
 from advisor.session.store import SessionStore
-from advisor.settings import load_settings
-from advisor.errors import UsageError
-
-from session_fakes import FakeRetriever, fake_client
 
 
 @pytest.fixture
 def settings(advisor_env):
-    s = load_settings()
-    s.model.provider = "guide"
-    return s
+    return make_settings(Path(advisor_env["ADVISOR_HOME"]))
 
 
 @pytest.fixture
@@ -87,7 +85,7 @@ def test_guide_session_runs_frame_to_summary_and_journals(settings, store):
     out = run(session, "80 because people told me so", "drop no longer matters", "60 Labs have many non-research safety roles")
     assert "Recorded new belief" in texts(out)
     out = run(session, "/next")
-    summary = [c for c in out if isinstance(c, SummaryReady)][0]
+    summary = next(c for c in out if isinstance(c, SummaryReady))
     assert "went from 70% to 80% because people told me so" in summary.text
     assert "How could I compete?" in summary.summary.open_questions
     assert 1 <= len(summary.summary.next_actions) <= 3
@@ -167,7 +165,7 @@ def test_model_summary_falls_back_to_json_then_to_the_journal(settings, store):
     summary_json = json.dumps({"what_moved": ["lab belief rose after hearing about coworkers"],
                                "cruxes": ["is safety a hard problem"], "open_questions": [],
                                "next_actions": ["ask two lab researchers", "b", "c", "d"], "note": "n"})
-    client, chat = fake_client(settings, ["Sure. ```json\n" + summary_json + "\n```"])
+    client, _chat = fake_client(settings, ["Sure. ```json\n" + summary_json + "\n```"])
     session = Session.start(store, settings, "t", client=client, retriever=FakeRetriever())
     list(session.opening())
     run(session, "/next", "70 labs are where progress is because papers", "/stage after", "90", "/next")

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeKB, make_app
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from support import seed_journal
 from textual.widgets import DataTable, Input, OptionList, Static
-
-from test_tui_helpers import FakeKB, make_app, seed_journal
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
 

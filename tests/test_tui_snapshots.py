@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from test_tui_helpers import make_app, seed_journal
+from fakes import make_app
+from support import seed_journal
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
 

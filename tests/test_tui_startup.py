@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from advisor.errors import StorageError
 from advisor.journal.store import JournalStore
 from advisor.settings import ensure_home, load_settings
-from advisor.tui.app import AdvisorApp, run_app
+from advisor.tui.app import AdvisorApp
 
 
 async def test_home_paints_first_then_loads_settings_and_journal(advisor_env) -> None:

@@ -18,8 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO
+from support import REPO
 
 DATA = REPO / "advisor" / "data"
 FIELD_Q = "what do members of a research field share?"

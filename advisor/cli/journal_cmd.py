@@ -232,7 +232,7 @@ def _report_diff(store, entry_id: int, as_json: bool) -> int:
     if as_json:
         data = model_json(diff)
         for group in ("moved", "new", "dropped", "unrated"):
-            for row, model in zip(data[group], getattr(diff, group)):
+            for row, model in zip(data[group], getattr(diff, group), strict=True):
                 row["change"] = model.change
         print_json(data)
     else:

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from advisor.cli.kb_cmd import ProgressBar, open_kb
 from advisor.cli.common import model_json, print_json
+from advisor.cli.kb_cmd import ProgressBar, open_kb
 from advisor.errors import UsageError
 from advisor.knowledge.readers import note_formats
 

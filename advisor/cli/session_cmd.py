@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.set_defaults(func=cmd_export)
 
 
-def _settings(args: argparse.Namespace) -> "Settings":
+def _settings(args: argparse.Namespace) -> Settings:
     settings = settings_from_env()
     provider = getattr(args, "provider", None)
     if provider:
@@ -79,7 +79,7 @@ class Renderer:
             self.out.write("\n")
             self.open = False
 
-    def write(self, event: "Event") -> None:
+    def write(self, event: Event) -> None:
         from advisor.session.events import (
             Done,
             ErrorEvent,
@@ -116,7 +116,7 @@ class Renderer:
                 pass
         self.out.flush()
 
-    def all(self, events: Iterable["Event"]) -> None:
+    def all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.write(event)
         self._close()
@@ -182,7 +182,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         return _loop(session)
 
 
-def _loop(session: "Session", stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+def _loop(session: Session, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     r = Renderer(out)
     tty = stdin.isatty()

@@ -50,7 +50,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_other_stores(store: "JournalStore") -> None:
+def _open_other_stores(store: JournalStore) -> None:
     """Stores that keep their tables in the journal's file (the sessions) are exported and
     imported with it: open them so their tables exist and are up to date."""
     from advisor.session.store import SessionStore

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from advisor.errors import StorageError
 
@@ -132,7 +132,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None,
             migration(conn)
             conn.execute(
                 f'INSERT INTO "{table}" (name, applied_at) VALUES (?, ?)',
-                (migration.__name__, datetime.now(timezone.utc).isoformat()),
+                (migration.__name__, datetime.now(UTC).isoformat()),
             )
         except BaseException:
             conn.execute("ROLLBACK")

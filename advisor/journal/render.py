@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from advisor.journal.models import BeliefHistory, EntryDiff, fmt_credence
+from advisor.journal.models import BeliefHistory, DiffRow, EntryDiff, fmt_credence
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -32,7 +31,7 @@ def format_diff(diff: EntryDiff) -> str:
     e = diff.entry
     lines = [f"Entry #{e.id}: {e.about}"]
 
-    def section(title: str, rows: list, head: Callable[[Any], str]) -> None:
+    def section(title: str, rows: list[DiffRow], head: Callable[[DiffRow], str]) -> None:
         if not rows:
             return
         lines.extend(["", title])
@@ -55,21 +54,21 @@ def format_diff(diff: EntryDiff) -> str:
 
 def credence_plot(history: BeliefHistory, height: int = 11, width: int = 48) -> str:
     """A small terminal plot of one belief's credence over its ratings (x: rating order)."""
-    points = [p for p in history.points if p.credence is not None]
-    if not points:
+    credences = [p.credence for p in history.points if p.credence is not None]
+    if not credences:
         return "(no credence recorded yet)"
-    n = len(points)
+    n = len(credences)
     step = max(1, min(6, width // max(n, 1)))
     cols = n * step
     grid = [[" "] * cols for _ in range(height)]
 
     def row_of(value: float) -> int:
-        return height - 1 - min(height - 1, int(round(value / 100 * (height - 1))))
+        return height - 1 - min(height - 1, round(value / 100 * (height - 1)))
 
     prev = None
-    for i, p in enumerate(points):
+    for i, credence in enumerate(credences):
         x = i * step
-        y = row_of(p.credence)
+        y = row_of(credence)
         if prev is not None:
             px, py = prev
             for xx in range(px + 1, x):  # connect with a straight line between the two marks

@@ -5,14 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date, datetime, timezone
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
-from advisor.errors import StorageError, UsageError
-from advisor.journal.migrations import migrate
+from advisor.errors import UsageError
+from advisor.journal.database import Database
 from advisor.journal.models import (
     Belief,
     BeliefHistory,
@@ -31,7 +29,7 @@ SIMILARITY_THRESHOLD = 0.72
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def normalize_statement(text: str) -> str:
@@ -45,75 +43,8 @@ def clean_statement(text: object, *, where: str = "statement") -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class JournalStore:
+class JournalStore(Database):
     """Entries, beliefs and ratings in one SQLite file. Open with `JournalStore.open(path)`."""
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-
-    # ----------------------------------------------------------------- lifecycle
-    @classmethod
-    def open(cls, path: Path | str) -> "JournalStore":
-        """Open (creating and migrating) the journal at `path`, or raise one clear StorageError."""
-        path = Path(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot open the journal {path}: {_reason(exc)}") from None
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 10000")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StorageError(f"the journal {path} cannot use WAL mode (got {mode})")
-            migrate(conn)
-        except StorageError:
-            conn.close()
-            raise
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StorageError(
-                f"the journal {path} cannot be read ({_reason(exc)}); it is left untouched"
-            ) from None
-        except OSError as exc:
-            conn.close()
-            raise StorageError(f"cannot write the journal {path}: {_reason(exc)}") from None
-        return cls(conn, path)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> "JournalStore":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all (nested calls join the outer one)."""
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        cur = self.conn.execute(sql, params)
-        cur.row_factory = sqlite3.Row
-        return cur.fetchone()
-
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        cur = self.conn.execute(sql, params)
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
 
     # ------------------------------------------------------------------- entries
     def create_entry(
@@ -141,7 +72,7 @@ class JournalStore:
                     now().isoformat(),
                 ),
             )
-            entry_id = cur.lastrowid
+            entry_id = _inserted_id(cur)
         return self.get_entry(entry_id)
 
     def get_entry(self, entry_id: int) -> Entry:
@@ -219,7 +150,7 @@ class JournalStore:
         cur = conn.execute(
             "INSERT INTO beliefs (statement, created_at) VALUES (?, ?)", (statement, now().isoformat())
         )
-        return int(cur.lastrowid)
+        return _inserted_id(cur)
 
     def set_resolve_by(self, belief_id: int, resolve_by: date | None) -> Belief:
         self.get_belief(belief_id)
@@ -264,7 +195,8 @@ class JournalStore:
             raise UsageError(
                 f"belief #{belief_id} is already rated in the {phase} of entry #{entry_id}"
             ) from None
-        row = self._one("SELECT * FROM ratings WHERE id = ?", (cur.lastrowid,))
+        row = self._one("SELECT * FROM ratings WHERE id = ?", (_inserted_id(cur),))
+        assert row is not None  # inserted in this transaction
         return Rating.model_validate(dict(row))
 
     def add_pre_belief(
@@ -492,7 +424,7 @@ class JournalStore:
         return None if row is None else float(row[0])
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or exc.__class__.__name__
+def _inserted_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite sets lastrowid after every INSERT)."""
+    assert cur.lastrowid is not None
+    return cur.lastrowid

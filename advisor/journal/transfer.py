@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -116,12 +116,12 @@ def export_data(store: JournalStore) -> dict[str, Any]:
     for table in _data_tables(conn):
         cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
         cols = [c[0] for c in cur.description]
-        tables[table] = [dict(zip(cols, row)) for row in cur.fetchall()]
+        tables[table] = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "schema": recorded_migrations(conn),
-        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "exported_at": datetime.now(UTC).isoformat(),
         "tables": tables,
     }
 

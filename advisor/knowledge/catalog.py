@@ -69,18 +69,10 @@ END""",
 )
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers him his how i if in into is it its itself just me more most my
-    no nor not now of off on once only or other our ours out over own same she should so some such
-    than that the their theirs them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours"]
 ) | frozenset(
     # question and filler words: common in how people ask, rarely what they are asking about
-    """also always anyone anything become best better cannot could else enough even ever every get
-    gets getting give go going good got keep kind know like lot lots make makes many may maybe might
-    much must need needs often one ones really say see seem seems someone something still sure take
-    tell thing things think way ways well whether yes yet""".split()
+    ["also", "always", "anyone", "anything", "become", "best", "better", "cannot", "could", "else", "enough", "even", "ever", "every", "get", "gets", "getting", "give", "go", "going", "good", "got", "keep", "kind", "know", "like", "lot", "lots", "make", "makes", "many", "may", "maybe", "might", "much", "must", "need", "needs", "often", "one", "ones", "really", "say", "see", "seem", "seems", "someone", "something", "still", "sure", "take", "tell", "thing", "things", "think", "way", "ways", "well", "whether", "yes", "yet"]
 )
 
 # bm25() weights of the FTS columns (text, title, heading): a heading names what its section is

@@ -196,7 +196,7 @@ class ChromaIndex:
             )
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
     def wipe(self) -> None:
         """Empty the index through Chroma's public API, whatever state it is in.
@@ -223,7 +223,7 @@ class ChromaIndex:
                 self._client.delete_collection(COLLECTION)
             except NotFoundError:  # absent already (always, in a fresh folder)
                 pass
-        self.collection  # created empty
+        self.collection  # noqa: B018 - the property creates it, empty
 
 
 def _folders(index_dir: Path) -> list[Path]:

@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from advisor.knowledge.chunking import TextChunk, chunk_document
@@ -36,7 +36,7 @@ INDEX_BATCH = 256  # chunks embedded, upserted and committed together
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def embed_text(title: str, location: str, text: str) -> str:
@@ -161,9 +161,9 @@ class BatchIndexer:
                     cat.delete_chunks(s.job.sid)
             cat.add_chunks(
                 (cid, s.job.sid, c.ord, c.text, s.title, c.location, c.heading or "")
-                for cid, (s, c) in zip(ids, batch)
+                for cid, (s, c) in zip(ids, batch, strict=True)
             )
-            for cid, (s, _) in zip(ids, batch):
+            for cid, (s, _) in zip(ids, batch, strict=True):
                 s.new_ids.append(cid)
             stale: list[str] = []
             for s in finishing:

@@ -284,6 +284,6 @@ class Ingest:
             self.forget()
         report = self.sync(use_stat=False, progress=progress)
         if not full:
-            self.stores.dense  # opening repairs a vector index that drifted from the catalog
+            self.stores.dense  # noqa: B018 - opening repairs a vector index that drifted from the catalog
         self._synced = True
         return report

@@ -45,7 +45,7 @@ def rrf(
     weights = list(weights) if weights is not None else [1.0] * len(runs)
     fused: dict[str, float] = {}
     norm: dict[str, float] = {}
-    for run, w in zip(runs, weights):
+    for run, w in zip(runs, weights, strict=True):
         if not run:
             continue
         top = max(run[0][1], 1e-12)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from advisor.settings import Settings
 
 
-def ask(journal: "JournalStore", settings: "Settings", question: str, *, client: ModelClient | None = None,
+def ask(journal: JournalStore, settings: Settings, question: str, *, client: ModelClient | None = None,
         retriever: Retriever | None = None) -> tuple[Session, Iterator[Event]]:
     """A one-question session (kind 'ask'): the session, and the events of its answer."""
     question = (question or "").strip()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from advisor.session.engine import Session
 
 
-def ensure_entry(session: "Session") -> int:
+def ensure_entry(session: Session) -> int:
     """The session's journal entry, made on first use."""
     if session.entry_id:
         return session.entry_id
@@ -27,7 +27,7 @@ def ensure_entry(session: "Session") -> int:
     return entry.id
 
 
-def record_pre(session: "Session", statement: str, credence: float, reason: str,
+def record_pre(session: Session, statement: str, credence: float, reason: str,
                belief_id: int | None = None) -> Iterator[Event]:
     """A Before belief (a journal belief when `belief_id` is given); no reason asks for one."""
     entry_id = ensure_entry(session)
@@ -43,7 +43,7 @@ def record_pre(session: "Session", statement: str, credence: float, reason: str,
     yield Message(text, belief_id=belief.id)
 
 
-def record_new_post(session: "Session", statement: str, credence: float, reason: str) -> Iterator[Event]:
+def record_new_post(session: Session, statement: str, credence: float, reason: str) -> Iterator[Event]:
     """A belief first held after the session's conversation (After)."""
     entry_id = ensure_entry(session)
     rating = session.journal.add_post_belief(entry_id, statement, credence, reason)
@@ -53,11 +53,11 @@ def record_new_post(session: "Session", statement: str, credence: float, reason:
     yield Message(text)
 
 
-def before_beliefs(session: "Session") -> list[BeliefView]:
+def before_beliefs(session: Session) -> list[BeliefView]:
     return session.journal.pre_beliefs(session.entry_id) if session.entry_id else []
 
 
-def after_queue(session: "Session") -> list[BeliefView]:
+def after_queue(session: Session) -> list[BeliefView]:
     """Before beliefs still to re-rate in After (not rated, not skipped), in order."""
     if not session.entry_id:
         return []
@@ -66,6 +66,6 @@ def after_queue(session: "Session") -> list[BeliefView]:
     return [b for b in before_beliefs(session) if b.belief_id not in rated and b.belief_id not in skipped]
 
 
-def before_credence(session: "Session", belief_id: int) -> float | None:
+def before_credence(session: Session, belief_id: int) -> float | None:
     """The credence given to a belief in this session's Before (to reveal once it is re-rated)."""
     return next((b.credence for b in before_beliefs(session) if b.belief_id == belief_id), None)

@@ -30,19 +30,19 @@ class Command:
     run: Run
 
 
-def _notice(text: Callable[["Session"], str]) -> Run:
-    def run(session: "Session", arg: str) -> Iterator[Event]:
+def _notice(text: Callable[[Session], str]) -> Run:
+    def run(session: Session, arg: str) -> Iterator[Event]:
         yield Notice(text(session))
     return run
 
 
-def _stage(session: "Session", arg: str) -> Iterator[Event]:
+def _stage(session: Session, arg: str) -> Iterator[Event]:
     if not arg:
         raise UsageError(f"say which stage: /stage explore (or 1-{len(ORDER)})")
     return session.goto(parse_stage(arg))
 
 
-def _journal_beliefs(session: "Session") -> str:
+def _journal_beliefs(session: Session) -> str:
     beliefs = session.journal.all_beliefs()
     if not beliefs:
         return "Your journal has no beliefs yet."
@@ -50,7 +50,7 @@ def _journal_beliefs(session: "Session") -> str:
         f"  #{b.id} {b.statement}" for b in beliefs[-30:])
 
 
-def _pull(session: "Session", arg: str) -> Iterator[Event]:
+def _pull(session: Session, arg: str) -> Iterator[Event]:
     if session.stage is not Stage.BEFORE:
         raise UsageError("pull journal beliefs in the Before stage (/stage before)")
     m = re.match(r"#?(\d+)\s+(\d{1,3}(?:\.\d+)?)%?\s*(.*)$", arg)
@@ -62,7 +62,7 @@ def _pull(session: "Session", arg: str) -> Iterator[Event]:
     return record_pre(session, belief.statement, float(m.group(2)), reason, belief_id=belief.id)
 
 
-def _accept(session: "Session", arg: str) -> Iterator[Event]:
+def _accept(session: Session, arg: str) -> Iterator[Event]:
     proposals = session.state.get("proposals") or []
     if not proposals:
         raise UsageError("no proposed beliefs to accept")
@@ -116,7 +116,7 @@ def help_text() -> str:
 HELP = help_text()
 
 
-def run_command(session: "Session", text: str) -> Iterator[Event]:
+def run_command(session: Session, text: str) -> Iterator[Event]:
     """`/name args`: the command's events, or a UsageError naming /help."""
     name, _, arg = text[1:].partition(" ")
     command = BY_NAME.get(name.lower())

@@ -27,7 +27,7 @@ TURN_CHARS, SMALL_TURN_CHARS = 4000, 600
 HISTORY_TURNS, SMALL_HISTORY_TURNS = 12, 2
 
 
-def context_budget(settings: "Settings", info: "ModelInfo") -> int:
+def context_budget(settings: Settings, info: ModelInfo) -> int:
     """Tokens a prompt may use: the model's context less room for its reply."""
     if info.provider == "local":
         local = settings.local
@@ -67,7 +67,7 @@ def fit_history(history: Sequence[Turn], text: str, *, system: str, budget: int,
 
 def build_messages(text: str, *, topic: str, stage: Stage, passages: Sequence[PassageLike],
                    beliefs: Sequence[BeliefView], history: Sequence[Turn], small: bool,
-                   budget: int) -> list["BaseMessage"]:
+                   budget: int) -> list[BaseMessage]:
     """The chat messages for one turn: system, the earlier turns that fit, the new message."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from advisor.session.handlers.base import StageHandler
 
 
-def notice_reading(session: "Session", text: str, handler: "StageHandler") -> None:
+def notice_reading(session: Session, text: str, handler: StageHandler) -> None:
     """Keep the dangling questions and cruxes in what the user wrote, for later stages and the summary."""
     reading = read(text)
     questions = session.state.setdefault("questions", [])
@@ -32,7 +32,7 @@ def notice_reading(session: "Session", text: str, handler: "StageHandler") -> No
     handler.noticed(session, text)
 
 
-def converse(session: "Session", text: str, handler: "StageHandler", *,
+def converse(session: Session, text: str, handler: StageHandler, *,
              saved: bool = False) -> Iterator[Event]:
     """Answer `text` in `handler`'s stage; `saved` when the message is already stored (a retry)."""
     stage = handler.stage

@@ -44,7 +44,7 @@ Counter = Literal["guide_counter", "before_counter"]
 class Session:
     """One advisor session. Build with `Session.start(...)` or `Session.resume(...)`."""
 
-    def __init__(self, journal: "JournalStore", settings: "Settings", record: SessionRecord, *,
+    def __init__(self, journal: JournalStore, settings: Settings, record: SessionRecord, *,
                  client: ModelClient | None = None, retriever: Retriever | None = None,
                  info: ModelInfo | None = None) -> None:
         self.journal = journal
@@ -58,17 +58,17 @@ class Session:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def start(cls, journal: "JournalStore", settings: "Settings", topic: str, *,
+    def start(cls, journal: JournalStore, settings: Settings, topic: str, *,
               kind: SessionKind = "session", client: ModelClient | None = None,
-              retriever: Retriever | None = None, stage: Stage = ORDER[0]) -> "Session":
+              retriever: Retriever | None = None, stage: Stage = ORDER[0]) -> Session:
         info = client.info if client else describe(settings)
         record = SessionStore(journal).create(topic, stage.value, kind=kind, provider=info.provider,
                                               model_label=info.label)
         return cls(journal, settings, record, client=client, retriever=retriever, info=info)
 
     @classmethod
-    def resume(cls, journal: "JournalStore", settings: "Settings", session_id: int, *,
-               client: ModelClient | None = None, retriever: Retriever | None = None) -> "Session":
+    def resume(cls, journal: JournalStore, settings: Settings, session_id: int, *,
+               client: ModelClient | None = None, retriever: Retriever | None = None) -> Session:
         record = SessionStore(journal).get(session_id)
         session = cls(journal, settings, record, client=client, retriever=retriever)
         if record.provider != session.info.provider or record.model_label != session.info.label:

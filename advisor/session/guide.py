@@ -80,9 +80,7 @@ def read(text: str) -> Reading:
             r.no_reason.append(s)
         if HEDGE.search(s):
             r.hedges.append(s)
-    if len(parts) == 1 and parts[0].endswith("?") and ADVICE_ASK.search(parts[0]):
-        r.asks_advisor = True
-    elif len(parts) == 1 and parts[0].endswith("?"):
+    if (len(parts) == 1 and parts[0].endswith("?") and ADVICE_ASK.search(parts[0])) or (len(parts) == 1 and parts[0].endswith("?")):
         r.asks_advisor = True
     return r
 

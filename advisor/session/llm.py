@@ -42,7 +42,7 @@ GUIDE_NOTE = (
 
 
 # ----------------------------------------------------------------------------- provider choice
-def resolve_provider(settings: "Settings") -> str:
+def resolve_provider(settings: Settings) -> str:
     """openai, local or guide: what `model.provider` means for these settings."""
     provider = settings.model.provider
     if provider == "auto":
@@ -50,7 +50,7 @@ def resolve_provider(settings: "Settings") -> str:
     return provider
 
 
-def redact(text: str, settings: "Settings | None" = None, secrets: Sequence[str] = ()) -> str:
+def redact(text: str, settings: Settings | None = None, secrets: Sequence[str] = ()) -> str:
     """Mask the API key (and any given secrets) and bearer tokens in a piece of text."""
     values = list(secrets)
     if settings is not None and settings.model.api_key is not None:
@@ -83,7 +83,7 @@ def default_gguf() -> Path:
 class LocalServer:
     """xllamacpp's OpenAI-compatible server for one GGUF model, on loopback, started on demand."""
 
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         local = settings.local
         self.model_path = Path(local.model_path).expanduser() if local.model_path else default_gguf()
@@ -152,7 +152,7 @@ class ModelInfo:
         return ""
 
 
-def describe(settings: "Settings") -> ModelInfo:
+def describe(settings: Settings) -> ModelInfo:
     provider = resolve_provider(settings)
     if provider == "guide":
         return ModelInfo("guide", "guide mode (no language model)")
@@ -175,7 +175,7 @@ def _looks_small(name: str) -> bool:
 class ModelClient:
     """Streaming and structured calls over one chat model, with faults turned into ModelError."""
 
-    def __init__(self, settings: "Settings", chat: "BaseChatModel | None" = None,
+    def __init__(self, settings: Settings, chat: BaseChatModel | None = None,
                  info: ModelInfo | None = None) -> None:
         self.settings = settings
         self.info = info or describe(settings)
@@ -189,12 +189,12 @@ class ModelClient:
             return "the local model server"
         return self.settings.model.base_url or "https://api.openai.com/v1"
 
-    def chat(self) -> "BaseChatModel":
+    def chat(self) -> BaseChatModel:
         if self._chat is None:
             self._chat = self._build()
         return self._chat
 
-    def _build(self) -> "BaseChatModel":
+    def _build(self) -> BaseChatModel:
         from langchain_openai import ChatOpenAI
 
         m = self.settings.model
@@ -221,7 +221,7 @@ class ModelClient:
             self._local = None
 
     # -- calls
-    def stream(self, messages: Sequence["BaseMessage"]) -> Iterator[str]:
+    def stream(self, messages: Sequence[BaseMessage]) -> Iterator[str]:
         """Text chunks of the reply as they arrive; ModelError on any fault."""
         try:
             chat = self.chat()
@@ -234,7 +234,7 @@ class ModelClient:
         except Exception as exc:  # noqa: BLE001 - every fault becomes one clear line
             raise self.error(exc) from None
 
-    def invoke(self, messages: Sequence["BaseMessage"]) -> str:
+    def invoke(self, messages: Sequence[BaseMessage]) -> str:
         return "".join(self.stream(messages))
 
     def structured(self, schema: type[T], prompt: str, system: str = "") -> T:

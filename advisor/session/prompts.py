@@ -70,7 +70,7 @@ def format_passages(passages: Sequence[PassageLike], max_chars: int = PASSAGE_CH
     return "\n\n".join(blocks)
 
 
-def format_beliefs(beliefs: Sequence["BeliefView"]) -> str:
+def format_beliefs(beliefs: Sequence[BeliefView]) -> str:
     if not beliefs:
         return "(none recorded yet)"
     lines = []
@@ -85,7 +85,7 @@ def system_prompt(
     topic: str,
     stage: Stage,
     passages: Sequence[PassageLike] = (),
-    beliefs: Sequence["BeliefView"] = (),
+    beliefs: Sequence[BeliefView] = (),
     passage_chars: int = PASSAGE_CHARS,
     root: Path | None = None,
 ) -> str:

@@ -25,7 +25,7 @@ class Retriever(Protocol):
 class Knowledge:
     """The session's view of the knowledge base: `search` never raises, `failure` says why it is off."""
 
-    def __init__(self, settings: "Settings", retriever: Retriever | None = None, *,
+    def __init__(self, settings: Settings, retriever: Retriever | None = None, *,
                  small_model: bool = False) -> None:
         self.settings = settings
         self.small_model = small_model

@@ -19,7 +19,7 @@ class Stage(str, Enum):
 
     # (after the class is made, `Stage("frame")` looks a member up by value; the defaults only
     # let type checkers see that call as the lookup it is)
-    def __new__(cls, value: str, label: str = "", title: str = "", aliases: tuple[str, ...] = ()) -> "Stage":
+    def __new__(cls, value: str, label: str = "", title: str = "", aliases: tuple[str, ...] = ()) -> Stage:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -44,10 +44,10 @@ class Stage(str, Enum):
     def is_last(self) -> bool:
         return self is ORDER[-1]
 
-    def next(self) -> "Stage":
+    def next(self) -> Stage:
         return ORDER[min(ORDER.index(self) + 1, len(ORDER) - 1)]
 
-    def previous(self) -> "Stage":
+    def previous(self) -> Stage:
         return ORDER[max(ORDER.index(self) - 1, 0)]
 
 

@@ -7,7 +7,7 @@ turn; the user's message is saved before the model is called.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -25,7 +25,7 @@ SessionKind = Literal["session", "ask"]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class Citation(BaseModel):
@@ -90,14 +90,14 @@ class SessionStore:
     """Session SQL over a JournalStore: shares its connection and transactions, owns its own tables
     (brought up to date when the store is opened)."""
 
-    def __init__(self, journal: "JournalStore") -> None:
+    def __init__(self, journal: JournalStore) -> None:
         self.journal = journal
         migrate_sessions(journal.conn)
 
     def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
         cur = self.journal.conn.execute(sql, params)
         cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, row)) for row in cur.fetchall()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     @staticmethod
     def _session(row: dict[str, Any]) -> SessionRecord:

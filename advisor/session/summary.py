@@ -57,7 +57,7 @@ def _fmt(c: float | None) -> str:
     return "—" if c is None else f"{c:g}%"
 
 
-def moved_lines(diff: "EntryDiff | None") -> list[str]:
+def moved_lines(diff: EntryDiff | None) -> list[str]:
     """The journal diff as plain sentences (the facts a summary must not contradict)."""
     if diff is None:
         return []
@@ -79,7 +79,7 @@ def moved_lines(diff: "EntryDiff | None") -> list[str]:
     return out
 
 
-def deterministic_summary(diff: "EntryDiff | None", state: "SessionState",
+def deterministic_summary(diff: EntryDiff | None, state: SessionState,
                           root: Path | None = None) -> SessionSummary:
     """A useful summary from the journal diff and what the session noticed, with no model."""
     bank = prompts.guide_bank("summary", root)
@@ -119,7 +119,7 @@ def deterministic_summary(diff: "EntryDiff | None", state: "SessionState",
     )
 
 
-def merge(model_summary: SessionSummary, diff: "EntryDiff | None", state: "SessionState") -> SessionSummary:
+def merge(model_summary: SessionSummary, diff: EntryDiff | None, state: SessionState) -> SessionSummary:
     """A model's summary, with the journal's facts kept and the user's open questions added."""
     facts = moved_lines(diff)
     extra = [q for q in state.get("questions", []) if q not in model_summary.open_questions]

@@ -54,14 +54,14 @@ class LockedKnowledge:
         return call
 
 
-def default_knowledge_factory(settings: "Settings") -> Any:
+def default_knowledge_factory(settings: Settings) -> Any:
     from advisor.knowledge.base import KnowledgeBase
 
     return KnowledgeBase(settings)
 
 
 def default_session_factory(
-    *, settings: "Settings", journal_path: Path, topic: str | None = None,
+    *, settings: Settings, journal_path: Path, topic: str | None = None,
     resume_id: int | None = None, retriever: Any = None,
 ) -> Any:
     """A Session on its own journal connection (it runs in a worker thread)."""
@@ -101,10 +101,10 @@ class AdvisorApp(App[int]):
 
     def __init__(
         self,
-        settings: "Settings | None",
+        settings: Settings | None,
         *,
-        journal: "JournalStore | None" = None,
-        loader: "Callable[[], tuple[Settings, JournalStore]] | None" = None,
+        journal: JournalStore | None = None,
+        loader: Callable[[], tuple[Settings, JournalStore]] | None = None,
         knowledge: Any = None,
         session_factory: SessionFactory | None = None,
         knowledge_factory: KnowledgeFactory | None = None,
@@ -135,7 +135,7 @@ class AdvisorApp(App[int]):
     def loaded(self) -> bool:
         return self.settings is not None
 
-    def _use(self, settings: "Settings", journal: "JournalStore") -> None:
+    def _use(self, settings: Settings, journal: JournalStore) -> None:
         self.settings, self.journal = settings, journal
         self.drafts = self._drafts or Drafts(settings.home / DRAFTS_FILE)
         if settings.ui.theme in self.available_themes:
@@ -285,13 +285,13 @@ SCREENS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_app(settings: "Settings", **kwargs: Any) -> AdvisorApp:
+def build_app(settings: Settings, **kwargs: Any) -> AdvisorApp:
     """Open the journal for `settings` and build the app (the stores it uses are arguments)."""
     journal = kwargs.pop("journal", None) or open_journal(settings)
     return AdvisorApp(settings, journal=journal, **kwargs)
 
 
-def open_journal(settings: "Settings") -> "JournalStore":
+def open_journal(settings: Settings) -> JournalStore:
     from advisor.journal.store import JournalStore
     from advisor.settings import ensure_home
 
@@ -299,7 +299,7 @@ def open_journal(settings: "Settings") -> "JournalStore":
     return JournalStore.open(settings.journal_path)
 
 
-def load_from_environment() -> "tuple[Settings, JournalStore]":
+def load_from_environment() -> tuple[Settings, JournalStore]:
     """What `advisor` with no arguments uses: settings from env/config, and their journal."""
     from advisor.settings import load_settings
 
@@ -307,7 +307,7 @@ def load_from_environment() -> "tuple[Settings, JournalStore]":
     return settings, open_journal(settings)
 
 
-def run_app(settings: "Settings | None" = None) -> int:
+def run_app(settings: Settings | None = None) -> int:
     """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
 
     With no settings, Home paints first and the settings and journal load right after (pydantic

@@ -23,8 +23,8 @@ Step = Callable[["Session"], Iterator["Event"]]
 class SessionView(Protocol):
     """What the runner tells the screen, always on the UI thread."""
 
-    def session_ready(self, session: "Session") -> None: ...
-    async def show(self, event: "Event") -> None: ...
+    def session_ready(self, session: Session) -> None: ...
+    async def show(self, event: Event) -> None: ...
     def stopped(self) -> None: ...
     def failed(self, message: str, retryable: bool) -> None: ...
     def step_done(self) -> None: ...
@@ -33,7 +33,7 @@ class SessionView(Protocol):
 class SessionRunner:
     """One session's engine, stepped in a thread worker of `node` (one step at a time)."""
 
-    def __init__(self, node: "DOMNode", view: SessionView, *, topic: str | None, resume_id: int | None) -> None:
+    def __init__(self, node: DOMNode, view: SessionView, *, topic: str | None, resume_id: int | None) -> None:
         self.node = node
         self.view = view
         self.topic = topic
@@ -46,7 +46,7 @@ class SessionRunner:
     def cancel(self) -> None:
         self.node.workers.cancel_group(self.node, "session")
 
-    def _open(self) -> "Session":
+    def _open(self) -> Session:
         app = self.node.app
         return app.session_factory(  # type: ignore[attr-defined, no-any-return]
             settings=app.settings, journal_path=app.journal.path,  # type: ignore[attr-defined]

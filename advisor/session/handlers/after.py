@@ -25,16 +25,16 @@ class AfterHandler(StageHandler):
     stage = Stage.AFTER
     records_beliefs = True
 
-    def enter(self, session: "Session") -> Iterator[Event]:
+    def enter(self, session: Session) -> Iterator[Event]:
         intro = session.guide.intro(self.stage)
         session.say(intro)
         yield Message(intro)
         yield from ask_next(session)
 
-    def resumed(self, session: "Session") -> Iterator[Event]:
+    def resumed(self, session: Session) -> Iterator[Event]:
         return ask_next(session)
 
-    def message(self, session: "Session", text: str) -> Iterator[Event]:
+    def message(self, session: Session, text: str) -> Iterator[Event]:
         session.say(text, role="user")
         current = session.state.get("after_current")
         if current and current in {b.belief_id for b in after_queue(session)}:
@@ -56,7 +56,7 @@ class AfterHandler(StageHandler):
             return
         yield from record_new_post(session, line.statement, line.credence, line.reason)
 
-    def record_belief(self, session: "Session", statement: str, credence: float,
+    def record_belief(self, session: Session, statement: str, credence: float,
                       reason: str) -> Iterator[Event]:
         return record_new_post(session, statement, credence, reason)
 
@@ -64,7 +64,7 @@ class AfterHandler(StageHandler):
 HANDLER = AfterHandler()
 
 
-def ask_next(session: "Session") -> Iterator[Event]:
+def ask_next(session: Session) -> Iterator[Event]:
     """The next belief to re-rate (its old credence not shown), or what to do when none is left."""
     queue = after_queue(session)
     if queue:
@@ -85,7 +85,7 @@ def ask_next(session: "Session") -> Iterator[Event]:
     yield Prompt(text)
 
 
-def _rerate_from_text(session: "Session", belief_id: int, text: str) -> Iterator[Event]:
+def _rerate_from_text(session: Session, belief_id: int, text: str) -> Iterator[Event]:
     low = text.strip().lower()
     if low.startswith("skip"):
         return rerate(session, belief_id, "skip")
@@ -97,7 +97,7 @@ def _rerate_from_text(session: "Session", belief_id: int, text: str) -> Iterator
     return rerate(session, belief_id, "rate", *bare)
 
 
-def rerate(session: "Session", belief_id: int, action: RerateAction, credence: float | None = None,
+def rerate(session: Session, belief_id: int, action: RerateAction, credence: float | None = None,
            reason: str = "") -> Iterator[Event]:
     """Journal one re-rating (`skip` leaves it for later), then ask for the next."""
     entry_id = session.entry_id
@@ -118,7 +118,7 @@ def rerate(session: "Session", belief_id: int, action: RerateAction, credence: f
     yield from ask_next(session)
 
 
-def rate_from_form(session: "Session", belief_id: int, credence: object, reason: str,
+def rate_from_form(session: Session, belief_id: int, credence: object, reason: str,
                    action: str) -> Iterator[Event]:
     """A re-rating from a form: `rate` (with a credence), `drop` or `skip`."""
     if belief_id not in {b.belief_id for b in after_queue(session)}:
@@ -135,7 +135,7 @@ def rate_from_form(session: "Session", belief_id: int, credence: object, reason:
     return rerate(session, belief_id, "rate", value, reason)
 
 
-def add_from_form(session: "Session", statement: str, credence: object, reason: str) -> Iterator[Event]:
+def add_from_form(session: Session, statement: str, credence: object, reason: str) -> Iterator[Event]:
     """A belief that came up during the session, from a form."""
     value = validate_credence(credence)
     session.say(f"new: {value:g} {statement}" + (f" because {reason}" if reason else ""), role="user")

@@ -26,29 +26,29 @@ class StageHandler:
     #: Beliefs proposed by the model can be accepted (/accept) into the journal here.
     records_beliefs: ClassVar[bool] = False
 
-    def enter(self, session: "Session") -> Iterator[Event]:
+    def enter(self, session: Session) -> Iterator[Event]:
         """What the stage says when it opens: the guide's intro, then `opening_lines`."""
         lines = [session.guide.intro(self.stage), *self.opening_lines(session)]
         text = "\n".join(line for line in lines if line)
         session.say(text)
         yield Message(text)
 
-    def opening_lines(self, session: "Session") -> list[str]:
+    def opening_lines(self, session: Session) -> list[str]:
         """Lines after the intro when the stage opens (a first question, a reminder)."""
         return []
 
-    def resumed(self, session: "Session") -> Iterator[Event]:
+    def resumed(self, session: Session) -> Iterator[Event]:
         """What to ask again when a session is resumed at this stage (after the recap)."""
         return iter(())
 
-    def message(self, session: "Session", text: str) -> Iterator[Event]:
+    def message(self, session: Session, text: str) -> Iterator[Event]:
         """A line the user typed that is not a /command."""
         return converse(session, text, self)
 
-    def noticed(self, session: "Session", text: str) -> None:
+    def noticed(self, session: Session, text: str) -> None:
         """A conversational message was read (its questions and cruxes are already kept)."""
 
-    def record_belief(self, session: "Session", statement: str, credence: float,
+    def record_belief(self, session: Session, statement: str, credence: float,
                       reason: str) -> Iterator[Event]:
         """Journal a belief the user accepted from the model's proposals (if `records_beliefs`)."""
         raise UsageError(f"beliefs are not recorded in the {self.stage.label} stage")

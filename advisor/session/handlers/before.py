@@ -32,7 +32,7 @@ class BeforeHandler(StageHandler):
     stage = Stage.BEFORE
     records_beliefs = True
 
-    def message(self, session: "Session", text: str) -> Iterator[Event]:
+    def message(self, session: Session, text: str) -> Iterator[Event]:
         session.say(text, role="user")
         pending = session.state.get("pending_statement")
         bare = parse_bare_credence(text)
@@ -60,7 +60,7 @@ class BeforeHandler(StageHandler):
         session.say(ask)
         yield Message(ask)
 
-    def next_question(self, session: "Session") -> Iterator[Event]:
+    def next_question(self, session: Session) -> Iterator[Event]:
         """The guide's next Before question, after a belief is recorded."""
         question = session.guide.stage_question(self.stage, session.bump("before_counter"))
         session.save_state()
@@ -68,7 +68,7 @@ class BeforeHandler(StageHandler):
             session.say(question)
             yield Message("→ " + question)
 
-    def record_belief(self, session: "Session", statement: str, credence: float,
+    def record_belief(self, session: Session, statement: str, credence: float,
                       reason: str) -> Iterator[Event]:
         return record_pre(session, statement, credence, reason)
 
@@ -76,7 +76,7 @@ class BeforeHandler(StageHandler):
 HANDLER = BeforeHandler()
 
 
-def add_from_form(session: "Session", statement: str, credence: object, reason: str,
+def add_from_form(session: Session, statement: str, credence: object, reason: str,
                   belief_id: int | None) -> Iterator[Event]:
     """A belief from a form: fields, not a line to parse, so any statement is taken as written."""
     value = validate_credence(credence)
@@ -87,7 +87,7 @@ def add_from_form(session: "Session", statement: str, credence: object, reason: 
     yield from HANDLER.next_question(session)
 
 
-def propose_beliefs(session: "Session", text: str) -> list[BeliefProposal]:
+def propose_beliefs(session: Session, text: str) -> list[BeliefProposal]:
     """Beliefs the model reads in free text; none in guide mode or with a tiny model (they ask)."""
     client = session.client
     if client is None or session.info.small:
@@ -100,7 +100,7 @@ def propose_beliefs(session: "Session", text: str) -> list[BeliefProposal]:
     return [p for p in found.beliefs if p.statement.strip()][:MAX_PROPOSALS]
 
 
-def show_proposals(session: "Session", proposals: list[BeliefProposal]) -> Iterator[Event]:
+def show_proposals(session: Session, proposals: list[BeliefProposal]) -> Iterator[Event]:
     session.state["proposals"] = [ProposalState(statement=p.statement, credence=p.credence, reason=p.reason)
                                   for p in proposals]
     session.save_state()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class ChallengeHandler(StageHandler):
     stage = Stage.CHALLENGE
 
-    def opening_lines(self, session: "Session") -> list[str]:
+    def opening_lines(self, session: Session) -> list[str]:
         beliefs = before_beliefs(session)
         if not beliefs:
             return []

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class ExploreHandler(StageHandler):
     stage = Stage.EXPLORE
 
-    def opening_lines(self, session: "Session") -> list[str]:
+    def opening_lines(self, session: Session) -> list[str]:
         question = session.guide.stage_question(self.stage, 0)
         return [question] if question else []
 

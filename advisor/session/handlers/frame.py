@@ -16,10 +16,10 @@ class FrameHandler(StageHandler):
     stage = Stage.FRAME
     searches_knowledge = False
 
-    def opening_lines(self, session: "Session") -> list[str]:
+    def opening_lines(self, session: Session) -> list[str]:
         return [f"You said the topic is: “{session.topic}”."] if session.topic else []
 
-    def noticed(self, session: "Session", text: str) -> None:
+    def noticed(self, session: Session, text: str) -> None:
         session.state.setdefault("frame", []).append(text)
 
 

@@ -29,7 +29,7 @@ class SummaryHandler(StageHandler):
     stage = Stage.SUMMARY
     reenters = True
 
-    def enter(self, session: "Session") -> Iterator[Event]:
+    def enter(self, session: Session) -> Iterator[Event]:
         diff = None
         entry_id = session.entry_id
         if entry_id:
@@ -54,7 +54,7 @@ class SummaryHandler(StageHandler):
         yield SummaryReady(text, summary, diff)
         yield Done()
 
-    def message(self, session: "Session", text: str) -> Iterator[Event]:
+    def message(self, session: Session, text: str) -> Iterator[Event]:
         session.say(text, role="user")
         note = "The session is summarised. /stage explore to keep talking, or /quit."
         session.say(note, role="notice")
@@ -64,7 +64,7 @@ class SummaryHandler(StageHandler):
 HANDLER = SummaryHandler()
 
 
-def summary_prompt(session: "Session", diff: EntryDiff | None) -> str:
+def summary_prompt(session: Session, diff: EntryDiff | None) -> str:
     convo = [t for t in session.turns() if t.role in ("user", "advisor") and t.status == "ok"]
     transcript = "\n".join(f"{t.role} ({t.stage}): {t.content[:TURN_CHARS]}" for t in convo[-TRANSCRIPT_TURNS:])
     return prompts.render(

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
@@ -43,19 +43,17 @@ class BeliefsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar("Beliefs · credence over time, resolution, calibration", show_model=False)
         with TabbedContent(initial=self.tab, id="belief-tabs"):
-            with TabPane("Beliefs", id="beliefs"):
-                with Horizontal(id="beliefs-body"):
-                    yield DataTable(id="belief-table", cursor_type="row")
-                    with VerticalScroll(id="belief-detail"):
-                        plot = _plot_widget()
-                        if plot is not None:
-                            yield plot
-                        else:
-                            yield Static("", id="belief-textplot")
-                        yield Static("", id="belief-history")
-            with TabPane("Calibration", id="calibration"):
-                with VerticalScroll():
-                    yield Static("", id="calibration-text")
+            with TabPane("Beliefs", id="beliefs"), Horizontal(id="beliefs-body"):
+                yield DataTable(id="belief-table", cursor_type="row")
+                with VerticalScroll(id="belief-detail"):
+                    plot = _plot_widget()
+                    if plot is not None:
+                        yield plot
+                    else:
+                        yield Static("", id="belief-textplot")
+                    yield Static("", id="belief-history")
+            with TabPane("Calibration", id="calibration"), VerticalScroll():
+                yield Static("", id="calibration-text")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -61,51 +61,46 @@ class KnowledgeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar("Knowledge · your notes and the curated base", show_model=False)
         with TabbedContent(initial=self.tab, id="kb-tabs"):
-            with TabPane("Notes & index", id="notes"):
-                with Vertical():
-                    yield Static("Loading index status…", id="index-summary", classes="muted")
-                    yield ProgressBar(total=100, show_eta=False, id="index-progress", classes="-idle")
-                    yield DataTable(id="status-table", cursor_type="row")
-                    with Horizontal(classes="buttons"):
-                        yield Button("Update index (i)", id="reindex", classes="compact", variant="primary")
-                        yield Button("Remove note (del)", id="remove-note", classes="compact")
-                        yield Button("Add a note (a)", id="goto-add", classes="compact")
-            with TabPane("Add note", id="add"):
-                with VerticalScroll(classes="form"):
-                    yield Static("Type a note (ctrl+s adds it) — or give a file or folder path "
-                                 f"({note_formats()}). The advisor uses your notes from then on.", classes="hint")
-                    with Horizontal(classes="form-row"):
-                        yield Label("Title")
-                        yield Input(placeholder="optional; default: the first line", id="note-title",
-                                    classes="compact grow")
-                    yield TextArea(id="note-body", soft_wrap=True, tab_behavior="focus")
-                    with Horizontal(classes="buttons"):
-                        yield Button("Add typed note (ctrl+s)", id="add-typed", classes="compact", variant="primary")
-                    yield Static("")
-                    with Horizontal(classes="form-row"):
-                        yield Label("Path")
-                        yield Input(placeholder="~/notes/reading.md or a folder, then enter", id="note-path",
-                                    classes="compact grow")
-                    yield ProgressBar(total=100, show_eta=False, id="add-progress", classes="-idle")
-                    yield Static("", id="add-result")
-            with TabPane("Search", id="search"):
-                with Vertical():
-                    yield Input(placeholder="search the curated cards and your notes, then enter",
-                                id="search-input")
-                    with Horizontal():
-                        yield OptionList(id="search-results")
-                        with VerticalScroll(id="search-preview"):
-                            yield Static("", id="search-text")
-            with TabPane("Curated cards", id="cards"):
+            with TabPane("Notes & index", id="notes"), Vertical():
+                yield Static("Loading index status…", id="index-summary", classes="muted")
+                yield ProgressBar(total=100, show_eta=False, id="index-progress", classes="-idle")
+                yield DataTable(id="status-table", cursor_type="row")
+                with Horizontal(classes="buttons"):
+                    yield Button("Update index (i)", id="reindex", classes="compact", variant="primary")
+                    yield Button("Remove note (del)", id="remove-note", classes="compact")
+                    yield Button("Add a note (a)", id="goto-add", classes="compact")
+            with TabPane("Add note", id="add"), VerticalScroll(classes="form"):
+                yield Static("Type a note (ctrl+s adds it) — or give a file or folder path "
+                             f"({note_formats()}). The advisor uses your notes from then on.", classes="hint")
+                with Horizontal(classes="form-row"):
+                    yield Label("Title")
+                    yield Input(placeholder="optional; default: the first line", id="note-title",
+                                classes="compact grow")
+                yield TextArea(id="note-body", soft_wrap=True, tab_behavior="focus")
+                with Horizontal(classes="buttons"):
+                    yield Button("Add typed note (ctrl+s)", id="add-typed", classes="compact", variant="primary")
+                yield Static("")
+                with Horizontal(classes="form-row"):
+                    yield Label("Path")
+                    yield Input(placeholder="~/notes/reading.md or a folder, then enter", id="note-path",
+                                classes="compact grow")
+                yield ProgressBar(total=100, show_eta=False, id="add-progress", classes="-idle")
+                yield Static("", id="add-result")
+            with TabPane("Search", id="search"), Vertical():
+                yield Input(placeholder="search the curated cards and your notes, then enter",
+                            id="search-input")
                 with Horizontal():
-                    yield OptionList(id="card-list")
-                    with VerticalScroll(id="card-preview"):
-                        yield Markdown("", id="card-md")
-            with TabPane("Subfield map", id="subfields"):
-                with Horizontal():
-                    yield OptionList(id="subfield-list")
-                    with VerticalScroll(id="subfield-preview"):
-                        yield Markdown("", id="subfield-md")
+                    yield OptionList(id="search-results")
+                    with VerticalScroll(id="search-preview"):
+                        yield Static("", id="search-text")
+            with TabPane("Curated cards", id="cards"), Horizontal():
+                yield OptionList(id="card-list")
+                with VerticalScroll(id="card-preview"):
+                    yield Markdown("", id="card-md")
+            with TabPane("Subfield map", id="subfields"), Horizontal():
+                yield OptionList(id="subfield-list")
+                with VerticalScroll(id="subfield-preview"):
+                    yield Markdown("", id="subfield-md")
         yield Footer()
 
     def on_mount(self) -> None:

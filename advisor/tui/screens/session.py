@@ -56,7 +56,7 @@ class SessionScreen(Screen[None]):
         self.busy = False
 
     @property
-    def session(self) -> "Session | None":
+    def session(self) -> Session | None:
         return self.runner.session
 
     def compose(self) -> ComposeResult:
@@ -83,7 +83,7 @@ class SessionScreen(Screen[None]):
         self.runner.run(step)
 
     # ------------------------------------------------------------------ the runner's view
-    def session_ready(self, session: "Session") -> None:
+    def session_ready(self, session: Session) -> None:
         self.topic = session.topic
         self.query_one(TitleBar).set_title(f"Session #{session.id} · {session.topic}")
         self.query_one(TitleBar).refresh_model(session.info.provider, session.info.label)

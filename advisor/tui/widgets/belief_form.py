@@ -22,7 +22,7 @@ class BeliefForm(Vertical):
     DEFAULT_CSS = "BeliefForm { height: auto; }"
 
     class Added(FormMessage["BeliefForm"]):
-        def __init__(self, form: "BeliefForm", statement: str, credence: float, reason: str,
+        def __init__(self, form: BeliefForm, statement: str, credence: float, reason: str,
                      belief_id: int | None) -> None:
             super().__init__(form)
             self.statement = statement

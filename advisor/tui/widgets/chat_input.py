@@ -13,13 +13,13 @@ class ChatInput(TextArea):
     """Multi-line message box: Enter sends; Shift+Enter or the newline key (ctrl+j) adds a line."""
 
     class Submitted(Message):
-        def __init__(self, chat_input: "ChatInput", text: str) -> None:
+        def __init__(self, chat_input: ChatInput, text: str) -> None:
             super().__init__()
             self.chat_input = chat_input
             self.text = text
 
         @property
-        def control(self) -> "ChatInput":
+        def control(self) -> ChatInput:
             return self.chat_input
 
     def __init__(self, newline_key: str = "ctrl+j", **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ class RerateForm(Vertical):
     DEFAULT_CSS = "RerateForm { height: auto; } RerateForm #rr-statement { height: auto; }"
 
     class Answered(FormMessage["RerateForm"]):
-        def __init__(self, form: "RerateForm", belief_id: int | None, action: str,
+        def __init__(self, form: RerateForm, belief_id: int | None, action: str,
                      credence: float | None, reason: str) -> None:
             super().__init__(form)
             self.belief_id = belief_id

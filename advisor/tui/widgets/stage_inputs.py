@@ -109,13 +109,13 @@ class StageInputs(ContentSwitcher):
 
     # ------------------------------------------------------------------ drafts
     @property
-    def drafts(self) -> "Drafts":
+    def drafts(self) -> Drafts:
         return self.app.drafts  # type: ignore[attr-defined, no-any-return]
 
     def _key(self, suffix: str) -> str:
         return f"session:{self.session.id if self.session is not None else 'new'}:{suffix}"
 
-    def attach(self, session: "Session") -> None:
+    def attach(self, session: Session) -> None:
         """The session is ready: bring back what was typed in it before."""
         self.session = session
         chat = self.drafts.get(self._key("chat"))
