@@ -37,6 +37,10 @@ class ChatLog(VerticalScroll):
         self.last_reply = ""  # what ctrl+y copies
         self._streaming: ChatMessage | None = None
 
+    def on_mount(self) -> None:
+        # stay at the newest message while messages grow (Markdown renders after it is mounted)
+        self.anchor()
+
     async def show(self, event: Event) -> None:
         """One event from the engine, as the conversation shows it."""
         match event:
