@@ -35,7 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     by.add_argument("date", help="YYYY-MM-DD, or `none` to clear")
     by.set_defaults(func=cmd_resolve_by)
 
-    cal = bsub.add_parser("calibration", help="Brier score and calibration table over resolved beliefs")
+    due = bsub.add_parser("due", help="open beliefs whose resolve-by date has come: time to resolve them")
+    due.add_argument("--json", action="store_true")
+    due.set_defaults(func=cmd_due)
+
+    cal = bsub.add_parser("calibration", help="Brier score, calibration table and chart over resolved beliefs")
     cal.add_argument("--json", action="store_true")
     cal.set_defaults(func=cmd_calibration)
 
@@ -79,7 +83,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         for i, p in enumerate(history.points, start=1):
             value = "dropped" if p.dropped else fmt_credence(p.credence)
             reason = f" — {p.reason}" if p.reason else ""
-            print(f"  {i:>2}. {p.at:%Y-%m-%d}  {p.phase:4} #{p.entry_id:<3} {value:>7}  {p.entry_about}{reason}")
+            print(f"  {i:>2}. {p.on}  {p.phase:4} #{p.entry_id:<3} {value:>7}  {p.entry_about}{reason}")
         return 0
 
 
@@ -105,6 +109,40 @@ def cmd_resolve_by(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_due(args: argparse.Namespace) -> int:
+    today = date.today()
+    with journal() as store:
+        due = store.due_beliefs(today)
+    if args.json:
+        print_json(model_json(due))
+        return 0
+    if not due:
+        print("No belief is due for resolution. Give one a date: advisor beliefs resolve-by ID YYYY-MM-DD")
+        return 0
+    print(f"{len(due)} belief(s) due for resolution:")
+    for s in due:
+        assert s.belief.resolve_by is not None
+        late = (today - s.belief.resolve_by).days
+        when = "today" if late == 0 else f"{late} day{'s' if late != 1 else ''} ago"
+        print(f"  #{s.belief.id:<4} due {s.belief.resolve_by} ({when})  now {fmt_credence(s.latest):>5}  "
+              f"{s.belief.statement}")
+    print("Resolve one: advisor beliefs resolve ID yes|no|ambiguous")
+    return 0
+
+
+def calibration_chart(report: object, width: int = 64, height: int = 17) -> str:
+    """The calibration chart as plain text (plotext, colours off), for a terminal or a file."""
+    import plotext as plt
+
+    from advisor.journal.render import draw_calibration
+
+    plt.clear_figure()
+    plt.theme("clear")
+    plt.plotsize(width, height)
+    draw_calibration(plt, report)  # type: ignore[arg-type]
+    return str(plt.uncolorize(plt.build())).rstrip()
+
+
 def cmd_calibration(args: argparse.Namespace) -> int:
     from advisor.journal.calibration import calibration
 
@@ -125,4 +163,10 @@ def cmd_calibration(args: argparse.Namespace) -> int:
         for b in report.bins:
             if b.count:
                 print(f"{b.low:>3}-{b.high:<3}%  {b.count:>3}  {b.mean_credence:>8.0f}%  {b.observed:>8.0f}%")
+        print("")
+        import shutil
+
+        print(calibration_chart(report, width=max(40, min(72, shutil.get_terminal_size().columns))))
+        print("Each ● is a credence bin: what you said (x) against how often it came true (y);"
+              " on the dotted diagonal you are calibrated.")
         return 0

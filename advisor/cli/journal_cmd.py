@@ -208,8 +208,12 @@ def _interactive_post(store, args: argparse.Namespace) -> bool:
         if reason is None:
             return _interrupted(io, entry.id)
         store.add_post_belief(entry.id, text, credence, reason)
-    store.complete_post(entry.id)
+    entry = store.complete_post(entry.id)
     io.say("")
+    if entry.post_status != "complete":
+        left = len(store.unrated_beliefs(entry.id))
+        io.say(f"{left} belief(s) not re-rated yet: `advisor journal post {entry.id}` asks for them again.")
+        io.say("")
     return True
 
 
@@ -256,7 +260,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             return 0
         print(f"{'ID':>4}  {'DATE':10}  {'KIND':7}  {'BELIEFS':7}  {'POST':11}  ABOUT")
         for e, n_pre, _ in rows:
-            when = (e.occurred_on or e.created_at.date()).isoformat()
+            when = e.on.isoformat()
             who = f" (with {e.with_whom})" if e.with_whom else ""
             print(f"{e.id:>4}  {when:10}  {e.kind:7}  {n_pre:>7}  {e.post_status:11}  {e.about}{who}")
         return 0
@@ -273,7 +277,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         who = f" with {entry.with_whom}" if entry.with_whom else ""
         medium = f" ({entry.medium})" if entry.medium else ""
         print(f"#{entry.id} {entry.about}")
-        print(f"{entry.kind}{who}{medium}, journaled {entry.created_at:%Y-%m-%d %H:%M} UTC; post: {entry.post_status}")
+        print(f"{entry.kind}{who}{medium}, on {entry.on} (journaled {entry.created_at:%Y-%m-%d %H:%M} UTC);"
+              f" post: {entry.post_status}")
         print("")
         print("Before:")
         for b in pre:

@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     resume.add_argument("--provider", choices=PROVIDERS, help="override model.provider for this run")
     resume.set_defaults(func=cmd_resume)
 
-    lst = ssub.add_parser("list", help="every session")
+    lst = ssub.add_parser("list", help="reflection sessions, then one-off questions (`advisor ask`) apart")
+    lst.add_argument("--kind", choices=["session", "ask"], help="only reflection sessions, or only asks")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_list)
 
@@ -219,16 +220,26 @@ def cmd_list(args: argparse.Namespace) -> int:
     from advisor.session.store import SessionStore
 
     with journal() as store:
-        records = SessionStore(store).list()
+        records = [r for r in SessionStore(store).list() if args.kind in (None, r.kind)]
     if args.json:
         print_json([r.model_dump(mode="json", exclude={"state"}) for r in records])
         return 0
-    if not records:
-        print('No sessions yet. Start one: advisor session start --topic "..."')
-        return 0
-    for r in records:
-        entry = f" entry #{r.entry_id}" if r.entry_id else ""
-        print(f"#{r.id:<4} {r.created_at:%Y-%m-%d} {r.kind:<7} {r.status:<8} {r.stage:<9} {r.topic}{entry}")
+    sessions = [r for r in records if r.kind == "session"]
+    asks = [r for r in records if r.kind == "ask"]
+    if args.kind != "ask":
+        if sessions:
+            print("Reflection sessions:")
+        else:
+            print('No reflection sessions yet. Start one: advisor session start --topic "..."')
+        for r in sessions:
+            entry = f" entry #{r.entry_id}" if r.entry_id else ""
+            print(f"  #{r.id:<4} {r.created_at:%Y-%m-%d} {r.status:<8} {r.stage:<9} {r.topic}{entry}")
+    if args.kind == "ask" or asks:
+        if args.kind != "ask":
+            print("")
+        print("One-off questions (advisor ask):" if asks else 'No one-off questions yet: advisor ask "..."')
+        for r in asks:
+            print(f"  #{r.id:<4} {r.created_at:%Y-%m-%d} {r.topic}")
     return 0
 
 

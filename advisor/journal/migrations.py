@@ -73,10 +73,26 @@ def m003_rating_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ratings_by_entry ON ratings (entry_id, phase)")
 
 
+def m005_unfinished_posts_in_progress(conn: sqlite3.Connection) -> None:
+    """A post marked complete while some pre beliefs were never re-rated is in progress: it was
+    shown "complete" beside "Not re-rated yet" (the journal now completes a post only when every
+    pre belief is re-rated or dropped)."""
+    conn.execute(
+        """
+        UPDATE entries SET post_status = 'in_progress', post_completed_at = NULL
+        WHERE post_status = 'complete' AND EXISTS (
+            SELECT 1 FROM ratings pre WHERE pre.entry_id = entries.id AND pre.phase = 'pre'
+            AND NOT EXISTS (SELECT 1 FROM ratings post WHERE post.entry_id = pre.entry_id
+                            AND post.belief_id = pre.belief_id AND post.phase = 'post'))
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_entries_beliefs_ratings,
     m002_belief_resolution,
     m003_rating_indexes,
+    m005_unfinished_posts_in_progress,  # m004 was handed over to the session store
 ]
 
 #: Migrations that shipped in this list and now belong to another store's own list, which

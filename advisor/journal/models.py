@@ -56,6 +56,12 @@ class Entry(BaseModel):
     post_status: PostStatus = "none"
     post_completed_at: datetime | None = None
 
+    @property
+    def on(self) -> date:
+        """The day the conversation happened (`--on`), else the day it was journaled: the date
+        shown wherever the entry is."""
+        return self.occurred_on or self.created_at.date()
+
 
 class Belief(BaseModel):
     """A statement the user holds with some credence; persists across entries."""
@@ -123,6 +129,7 @@ class HistoryPoint(BaseModel):
     reason: str = ""
     dropped: bool = False
     at: datetime
+    on: date = Field(description="The day of the entry's conversation (its `--on` date, else the day journaled).")
 
 
 class BeliefHistory(BaseModel):

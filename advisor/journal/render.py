@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from advisor.journal.models import BeliefHistory, DiffRow, EntryDiff, fmt_credence
+
+if TYPE_CHECKING:
+    from advisor.journal.calibration import CalibrationReport
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -49,6 +53,9 @@ def format_diff(diff: EntryDiff) -> str:
     if not (diff.moved or diff.new or diff.dropped):
         lines.append("")
         lines.append(f"No post yet: `advisor journal post {e.id}` re-rates these beliefs.")
+    elif diff.unrated:
+        lines.append("")
+        lines.append(f"Post unfinished: `advisor journal post {e.id}` asks for these (answer `drop` to let one go).")
     return "\n".join(lines)
 
 
@@ -87,3 +94,20 @@ def credence_plot(history: BeliefHistory, height: int = 11, width: int = 48) -> 
     marks = "".join(str((i + 1) % 10).ljust(step) for i in range(n))
     lines.append("      " + marks + "  (rating #)")
     return "\n".join(lines)
+
+
+def draw_calibration(plt: Any, report: CalibrationReport) -> None:
+    """The calibration chart on a plotext-like `plt` (plotext itself in the terminal, a PlotextPlot's
+    in the TUI): each credence bin's mean stated credence (x) against how often its beliefs came
+    true (y), over the diagonal of perfect calibration. The caller clears and sizes the figure."""
+    said = [b.mean_credence for b in report.bins if b.count and b.mean_credence is not None]
+    came = [b.observed for b in report.bins if b.count and b.observed is not None]
+    plt.plot([0, 100], [0, 100], marker="dot")  # no legend: it would hide points; callers caption it
+    if said:
+        plt.scatter(said, came, marker="●")
+    plt.xlim(0, 100)
+    plt.ylim(0, 100)
+    plt.xticks([0, 25, 50, 75, 100])
+    plt.yticks([0, 25, 50, 75, 100])
+    plt.xlabel("said (mean credence %)")
+    plt.title("came true % against said %")

@@ -314,22 +314,38 @@ class JournalStore(Database):
             bid = self._belief_for(conn, statement, belief_id)
             return self._insert_rating(conn, entry_id, bid, "post", credence, reason, replace=True)
 
+    def unrated_beliefs(self, entry_id: int) -> list[BeliefView]:
+        """Pre beliefs of an entry with no post rating (re-rating or drop) yet."""
+        rated = self.post_ratings(entry_id)
+        return [b for b in self.pre_beliefs(entry_id) if b.belief_id not in rated]
+
     def complete_post(self, entry_id: int) -> Entry:
+        """Finish a post. It is complete once every pre belief is re-rated or dropped; while some
+        are not, it stays in progress, so `journal post` asks for them again (a post is never
+        shown complete beside "Not re-rated yet")."""
         self.get_entry(entry_id)
         with self.transaction() as conn:
-            conn.execute(
-                "UPDATE entries SET post_status = 'complete', post_completed_at = ? WHERE id = ?",
-                (now().isoformat(), entry_id),
-            )
+            if self.unrated_beliefs(entry_id):
+                self._mark_post_started(conn, entry_id)
+            else:
+                conn.execute(
+                    "UPDATE entries SET post_status = 'complete', post_completed_at = ? WHERE id = ?",
+                    (now().isoformat(), entry_id),
+                )
         return self.get_entry(entry_id)
 
     def apply_post(self, entry_id: int, items: Sequence[dict[str, Any]], amend: bool = False) -> Entry:
-        """A whole post from a file, in one transaction: re-ratings, drops and new beliefs."""
+        """A whole post from a file, in one transaction: re-ratings, drops and new beliefs.
+
+        An item that is not one of the entry's pre beliefs is a new belief only when that is
+        plain: a statement the journal has never seen, or any item marked `new: true`. One that
+        names another belief (by id or by its statement) or is close to a pre belief (a typo) is
+        refused, so nothing is silently added."""
         with self.transaction():
             self.begin_post(entry_id, amend=amend)
             pre = {b.belief_id: b for b in self.pre_beliefs(entry_id)}
             by_statement = {normalize_statement(b.statement): b.belief_id for b in pre.values()}
-            for item in items:
+            for n, item in enumerate(items, start=1):
                 bid = item.get("belief_id")
                 if bid is None and item.get("statement"):
                     bid = by_statement.get(normalize_statement(item["statement"]))
@@ -339,11 +355,35 @@ class JournalStore(Database):
                     else:
                         self.rate_post(entry_id, bid, item.get("credence"), item.get("reason", ""))
                 else:
-                    self.add_post_belief(
+                    if item.get("dropped"):
+                        raise UsageError(f"item {n}: only a belief in entry #{entry_id}'s pre can be dropped")
+                    if not item.get("new"):
+                        self._refuse_unmarked_new(entry_id, n, item, list(pre.values()))
+                    bid = self.add_post_belief(
                         entry_id, item.get("statement", ""), item.get("credence"),
                         item.get("reason", ""), belief_id=bid,
-                    )
+                    ).belief_id
+                if "resolve_by" in item:
+                    self.set_resolve_by(bid, item["resolve_by"])
             return self.complete_post(entry_id)
+
+    def _refuse_unmarked_new(self, entry_id: int, n: int, item: dict[str, Any], pre: list[BeliefView]) -> None:
+        """Raise when an item not in the pre names an existing belief or looks like a pre belief."""
+        hint = "; add `new: true` to the item to rate it as new in this post"
+        if item.get("belief_id") is not None:
+            belief = self.get_belief(item["belief_id"])
+            raise UsageError(f"item {n}: belief #{belief.id} is not in entry #{entry_id}'s pre{hint}")
+        statement = item.get("statement", "")
+        existing = self.exact_belief(statement)
+        if existing is not None:
+            raise UsageError(f"item {n}: \"{statement}\" is belief #{existing.id}, which is not in "
+                             f"entry #{entry_id}'s pre{hint}")
+        needle = normalize_statement(statement)
+        for b in pre:
+            ratio = difflib.SequenceMatcher(None, needle, normalize_statement(b.statement)).ratio()
+            if ratio >= SIMILARITY_THRESHOLD:
+                raise UsageError(f"item {n}: \"{statement}\" is not in entry #{entry_id}'s pre; did you mean "
+                                 f"#{b.belief_id} \"{b.statement}\"? (if it is a new belief, add `new: true`)")
 
     # --------------------------------------------------------------------- views
     def entry_diff(self, entry_id: int) -> EntryDiff:
@@ -378,7 +418,8 @@ class JournalStore(Database):
     def belief_history(self, belief_id: int) -> BeliefHistory:
         belief = self.get_belief(belief_id)
         rows = self._all(
-            "SELECT r.*, e.about AS entry_about FROM ratings r JOIN entries e ON e.id = r.entry_id"
+            "SELECT r.*, e.about AS entry_about, coalesce(e.occurred_on, substr(e.created_at, 1, 10)) AS entry_on"
+            " FROM ratings r JOIN entries e ON e.id = r.entry_id"
             " WHERE r.belief_id = ? ORDER BY r.created_at, r.id",
             (belief_id,),
         )
@@ -386,6 +427,7 @@ class JournalStore(Database):
             HistoryPoint(
                 entry_id=r["entry_id"], entry_about=r["entry_about"], phase=r["phase"],
                 credence=r["credence"], reason=r["reason"], dropped=bool(r["dropped"]), at=r["created_at"],
+                on=r["entry_on"],
             )
             for r in rows
         ]
@@ -412,6 +454,12 @@ class JournalStore(Database):
                 )
             )
         return out
+
+    def due_beliefs(self, today: date) -> list[BeliefSummary]:
+        """Open beliefs whose resolve-by date is today or past, the longest overdue first."""
+        due = [s for s in self.list_beliefs()
+               if s.belief.resolution is None and s.belief.resolve_by is not None and s.belief.resolve_by <= today]
+        return sorted(due, key=lambda s: (s.belief.resolve_by, s.belief.id))
 
     def credence_before(self, belief_id: int, moment: datetime | None) -> float | None:
         """The latest credence given to a belief up to `moment` (all time when None)."""

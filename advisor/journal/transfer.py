@@ -17,10 +17,11 @@ from advisor.journal.render import format_diff
 from advisor.journal.store import JournalStore, clean_statement
 
 EXPORT_FORMAT = "advisor-journal"
-EXPORT_VERSION = 1
+#: 2: a top-level "notes" list (the notes folder, for advisor.history.backup); tables as in 1.
+EXPORT_VERSION = 2
 
 PRE_FIELDS = {"statement", "credence", "reason", "belief_id", "resolve_by"}
-POST_FIELDS = {"statement", "credence", "reason", "belief_id", "dropped"}
+POST_FIELDS = {"statement", "credence", "reason", "belief_id", "dropped", "new", "resolve_by"}
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -77,7 +78,13 @@ def load_beliefs_file(path: Path, phase: str = "pre") -> list[dict[str, Any]]:
             clean["belief_id"] = item["belief_id"]
         if "belief_id" not in clean or item.get("statement"):
             clean["statement"] = clean_statement(item.get("statement"), where=f"{where}: statement")
+        if phase == "post" and item.get("new") is not None:
+            if not isinstance(item["new"], bool):
+                raise UsageError(f"{where}: new must be true or false")
+            clean["new"] = item["new"]
         if phase == "post" and item.get("dropped"):
+            if clean.get("new"):
+                raise UsageError(f"{where}: a new belief cannot be dropped")
             clean["dropped"] = True
         elif "credence" not in item:
             raise UsageError(f"{where}: credence is missing (a number from 0 to 100)")
@@ -93,7 +100,7 @@ def load_beliefs_file(path: Path, phase: str = "pre") -> list[dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------- export / import
-def _data_tables(conn: sqlite3.Connection) -> list[str]:
+def data_tables(conn: sqlite3.Connection) -> list[str]:
     """Ordinary tables holding the user's data, in creation order (parents before children)."""
     rows = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
@@ -113,7 +120,7 @@ def export_data(store: JournalStore) -> dict[str, Any]:
     """
     conn = store.conn
     tables: dict[str, list[dict[str, Any]]] = {}
-    for table in _data_tables(conn):
+    for table in data_tables(conn):
         cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
         cols = [c[0] for c in cur.description]
         tables[table] = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
@@ -126,12 +133,9 @@ def export_data(store: JournalStore) -> dict[str, Any]:
     }
 
 
-def import_data(store: JournalStore, data: Any, source: str = "import file") -> dict[str, int]:
-    """Load an export into an empty journal, all in one transaction; returns rows per table.
-
-    Every store whose tables the export holds must have been opened on `store` first (so its
-    tables exist); rows for a table this file lacks are refused, never dropped.
-    """
+def checked_tables(store: JournalStore, data: Any, source: str = "import file") -> dict[str, list[dict[str, Any]]]:
+    """The tables of an export this journal can take (table → rows), or one clear error: not an
+    export, from a newer advisor, or with rows for a table this file lacks (never dropped)."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise UsageError(f"{source} is not an advisor journal export")
     if data.get("version", 0) > EXPORT_VERSION:
@@ -144,11 +148,24 @@ def import_data(store: JournalStore, data: Any, source: str = "import file") -> 
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise UsageError(f"{source} has no tables")
-    existing = _data_tables(store.conn)
+    existing = data_tables(store.conn)
     absent = [t for t, rows in tables.items() if rows and t not in existing]
     if absent:
         raise UsageError(f"{source} has rows for table {absent[0]!r}, which this journal lacks; "
                          "nothing was imported")
+    if not all(isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in tables.values()):
+        raise UsageError(f"{source} is damaged: a table is not a list of rows")
+    return tables
+
+
+def import_data(store: JournalStore, data: Any, source: str = "import file") -> dict[str, int]:
+    """Load an export into an empty journal, all in one transaction; returns rows per table.
+
+    Every store whose tables the export holds must have been opened on `store` first (so its
+    tables exist); rows for a table this file lacks are refused, never dropped.
+    """
+    tables = checked_tables(store, data, source)
+    existing = data_tables(store.conn)
     nonempty = [t for t in existing if store.conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
     if nonempty:
         raise UsageError(
@@ -193,7 +210,7 @@ def export_markdown(store: JournalStore) -> str:
         medium = f" ({entry.medium})" if entry.medium else ""
         out.append(f"## #{entry.id} {entry.about}")
         out.append("")
-        out.append(f"*{entry.kind}{who}{medium}, {entry.created_at:%Y-%m-%d}; post: {entry.post_status}*")
+        out.append(f"*{entry.kind}{who}{medium}, {entry.on}; post: {entry.post_status}*")
         out.append("")
         out.append("Before:")
         out.append("")

@@ -65,7 +65,7 @@ class JournalScreen(Screen):
         entries = list(reversed(app.journal.list_entries()))
         self._entries = entries
         for e in entries:
-            when = (e.occurred_on or e.created_at.date()).isoformat()
+            when = e.on.isoformat()
             who = f" · {e.with_whom}" if e.with_whom else ""
             status = {"none": "post to write", "in_progress": "post unfinished", "complete": "✓"}[e.post_status]
             lst.add_option(Option(Text(f"#{e.id} {when}{who}\n   {e.about}  ({status})"), id=str(e.id)))
@@ -430,11 +430,15 @@ class PersonPostScreen(Screen):
         if not app.journal.post_ratings(self.entry_id):
             app.notify("Re-rate at least one belief first (or esc to come back later).", severity="warning")
             return
-        app.journal.complete_post(self.entry_id)
+        entry = app.journal.complete_post(self.entry_id)
         app.drafts.clear(self.draft_key)
         app.pop_screen()
         if isinstance(app.screen, JournalScreen):
             app.screen.entry_id = self.entry_id
         else:
             app.open_screen("journal", entry_id=self.entry_id)
-        app.notify(f"Entry #{self.entry_id} complete.", timeout=4)
+        if entry.post_status == "complete":
+            app.notify(f"Entry #{self.entry_id} complete.", timeout=4)
+        else:
+            left = len(app.journal.unrated_beliefs(self.entry_id))
+            app.notify(f"Entry #{self.entry_id} saved; {left} belief(s) not re-rated yet (p to finish).", timeout=6)
