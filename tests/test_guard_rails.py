@@ -1,8 +1,8 @@
 """The project's guard rails run with the tests (and so in CI): the layer contract, lint, strict types.
 
-- import-linter: journal < knowledge < session < cli/tui, and the core never imports Textual or a UI.
+- import-linter: journal < knowledge < session < history < cli/tui, and the core never imports Textual or a UI.
 - ruff: the rule set in pyproject.toml over advisor/, tests/ and bench/.
-- mypy --strict over the core packages (advisor/journal, advisor/knowledge, advisor/session).
+- mypy --strict over the core packages (advisor/journal, advisor/knowledge, advisor/session, advisor/history).
 Each reports what it found, so a failure here says exactly which file and line to fix.
 """
 

@@ -15,6 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sf.set_defaults(func=cmd_subfields)
 
     cards = sub.add_parser("cards", help="the curated knowledge cards shipped with advisor")
+    cards.add_argument("card", nargs="?", help="one card's path (as listed), to read it")
     cards.add_argument("--kind", choices=["strategy", "field", "subfield", "career-path", "epistemics"])
     cards.add_argument("--json", action="store_true")
     cards.set_defaults(func=cmd_cards)
@@ -52,10 +53,27 @@ def cmd_subfields(args: argparse.Namespace) -> int:
 def cmd_cards(args: argparse.Namespace) -> int:
     from advisor.knowledge.landscape import list_cards
 
+    if args.card:
+        return _show_card(args.card)
     cards = [c for c in list_cards() if not args.kind or c.kind == args.kind]
     if args.json:
         print_json(model_json(cards))
         return 0
     for c in cards:
         print(f"{c.kind:12} {c.title}  ({c.path})")
+    return 0
+
+
+def _show_card(name: str) -> int:
+    """A curated card (or the subfield map) as its file reads, from the knowledge base in use."""
+    from pathlib import Path
+
+    from advisor.cli.kb_cmd import open_kb
+    from advisor.errors import UsageError
+
+    root = open_kb().curated_dir
+    path = (root / name).resolve() if root else None
+    if root is None or path is None or not path.is_file() or not path.is_relative_to(root.resolve()):
+        raise UsageError(f"no curated card {name!r} (see `advisor cards`)")
+    print(Path(path).read_text(encoding="utf-8").rstrip())
     return 0

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "advisor.cli.kb_cmd",
     "advisor.cli.landscape_cmd",
     "advisor.cli.session_cmd",
+    "advisor.cli.search_cmd",
 )
 
 

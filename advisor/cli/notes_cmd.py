@@ -37,6 +37,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
 
+    p = sub.add_parser("show", help="one note: where it came from, and its text")
+    p.add_argument("id", help="the note id (see `advisor notes list`)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_show)
+
     p = sub.add_parser("rm", help="remove a note and its index entries")
     p.add_argument("id", help="the note id (see `advisor notes list`)")
     p.set_defaults(func=cmd_rm)
@@ -144,4 +149,17 @@ def cmd_rm(args: argparse.Namespace) -> int:
     kb = open_kb()
     info = kb.remove_note(args.id)
     print(f"removed {info.id}  {info.title} ({info.chunks} chunks)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    info, text = kb.note_text(args.id)
+    if args.json:
+        print_json(model_json(info) | {"text": text})
+        return 0
+    print(f"Note {info.id}: {info.title}")
+    print(f"added {(info.added_at or '?')[:10]} from {info.origin or 'unknown'}; file {info.path}")
+    print("")
+    print(text.strip())
     return 0

@@ -1,41 +1,51 @@
-"""`advisor export` and `advisor import`: the whole journal out as Markdown or JSON, and JSON back in."""
+"""`advisor export` and `advisor import`: everything (journal, sessions, notes) out as Markdown or
+JSON, and JSON back in, into an empty home or merged into one that holds data."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from advisor.cli.common import journal
+from advisor.cli.common import journal, settings_from_env
 from advisor.errors import UsageError
-
-if TYPE_CHECKING:
-    from advisor.journal.store import JournalStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    exp = sub.add_parser("export", help="the whole journal as Markdown or JSON")
-    exp.add_argument("--format", choices=["md", "json"], default="md")
+    exp = sub.add_parser("export", help="everything: journal, sessions and notes, as Markdown or JSON")
+    exp.add_argument("--format", choices=["md", "json"], default="md",
+                     help="md: one document to read (journal, then session transcripts); json: a full backup")
     exp.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     exp.set_defaults(func=cmd_export)
 
-    imp = sub.add_parser("import", help="load a JSON export into an empty journal")
+    imp = sub.add_parser("import", help="load a JSON export: into an empty home, or --merge into this one")
     imp.add_argument("file", type=Path)
+    imp.add_argument("--merge", action="store_true",
+                     help="add what this home lacks; what it holds already is not duplicated")
     imp.set_defaults(func=cmd_import)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from advisor.journal.transfer import export_data, export_markdown
+def _knowledge(settings: Any) -> Any:
+    from advisor.knowledge import KnowledgeBase
 
-    with journal() as store:
-        _open_other_stores(store)
+    return KnowledgeBase(settings)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from advisor.history.backup import backup_json, export_backup, export_markdown
+
+    settings = settings_from_env()
+    with journal(settings) as store:
         if args.format == "json":
-            text = json.dumps(export_data(store), indent=2, ensure_ascii=False) + "\n"
+            kb = _knowledge(settings)
+            try:
+                text = backup_json(export_backup(store, kb), settings)
+            finally:
+                kb.close()
         else:
-            text = export_markdown(store)
+            text = export_markdown(store, settings)
     if args.output == "-":
         sys.stdout.write(text)
         return 0
@@ -50,21 +60,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_other_stores(store: JournalStore) -> None:
-    """Stores that keep their tables in the journal's file (the sessions) are exported and
-    imported with it: open them so their tables exist and are up to date."""
-    from advisor.session.store import SessionStore
-
-    SessionStore(store)
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    from advisor.journal.transfer import import_data, read_export_file
+    from advisor.history.backup import import_backup
+    from advisor.journal.transfer import read_export_file
 
     data = read_export_file(args.file)
-    with journal() as store:
-        _open_other_stores(store)
-        counts = import_data(store, data, source=str(args.file))
-    summary = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
-    print(f"Imported {summary or 'an empty journal'}.")
-    return 0
+    settings = settings_from_env()
+    with journal(settings) as store:
+        kb = _knowledge(settings) if isinstance(data, dict) and data.get("notes") else None
+        try:
+            report = import_backup(store, kb, data, str(args.file), merge=args.merge)
+        finally:
+            if kb is not None:
+                kb.close()
+    added = ", ".join(f"{n} {table}" for table, n in report.rows.items() if n)
+    notes_added = sum(1 for o in report.notes if o.outcome == "added")
+    notes_same = sum(1 for o in report.notes if o.outcome == "unchanged")
+    parts = [added] if added else []
+    if notes_added:
+        parts.append(f"{notes_added} notes")
+    print(f"Imported {', '.join(parts) or 'nothing new'}.")
+    matched = sum(report.matched.values()) + notes_same
+    if args.merge and matched:
+        print(f"{matched} item(s) were here already and were not duplicated.")
+    if report.kept:
+        print(f"{report.kept} rating(s) or resolution(s) here differ from the file's; yours were kept.")
+    failed = [o for o in report.notes if o.outcome == "failed"]
+    for o in failed:
+        sys.stderr.write(f"advisor: note {o.path}: {o.message} (kept in the notes folder; see `advisor kb status`)\n")
+    return 1 if failed else 0

@@ -23,7 +23,9 @@ from advisor.knowledge.ingest import Ingest
 from advisor.knowledge.models import (
     AddOutcome,
     AddReport,
+    IndexedSource,
     NoteInfo,
+    NoteRecord,
     Passage,
     ProgressCallback,
     ReindexReport,
@@ -111,7 +113,35 @@ class KnowledgeBase:
         """Delete a note's file and its chunks (`note_id` may be shortened while unambiguous)."""
         return self._notes.remove_note(note_id)
 
+    def note_text(self, note_id: str) -> tuple[NoteInfo, str]:
+        """A note's metadata and its text (`note_id` may be shortened while unambiguous)."""
+        return self._notes.note_text(note_id)
+
+    def export_notes(self) -> list[NoteRecord]:
+        """Every note, byte for byte, with its title, origin and date: what a backup holds."""
+        return self._notes.export_notes()
+
+    def restore_notes(self, records: Iterable[NoteRecord]) -> list[AddOutcome]:
+        """Notes from a backup, written and indexed; those already here (same content) are skipped."""
+        return self._notes.restore_notes(records)
+
     # ------------------------------------------------------------------ index
+    def indexed_sources(self) -> list[IndexedSource]:
+        """Every indexed card and note (after bringing the index up to date with the files), each
+        with a stamp that changes whenever its passages may have: for stores derived from the index."""
+        self._ingest.ready()
+        return [
+            IndexedSource(source_id=r["source_id"], kind=r["kind"], title=r["title"], path=r["path"],
+                          added_at=r["added_at"], stamp=f"{r['sha256']}|{r['indexed_at']}|{r['n_chunks']}")
+            for r in self.catalog.sources() if r["status"] == "indexed"
+        ]
+
+    def source_passages(self, source_id: str) -> list[Passage]:
+        """Every passage of one source, in reading order."""
+        rows = self.catalog.chunks_by_id(self.catalog.chunk_ids(source_id))
+        ordered = sorted(rows.values(), key=lambda r: int(r["chunk_id"].rpartition("#")[2] or 0))
+        return [passage(r, 0.0) for r in ordered]
+
     def status(self) -> list[SourceStatus]:
         """Every source and its state, without changing anything."""
         return self._ingest.status()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Kind = Literal["curated", "note"]
 State = Literal["indexed", "changed", "missing", "failed"]
@@ -99,3 +99,33 @@ class Progress(BaseModel):
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+class IndexedSource(BaseModel):
+    """One indexed source (a curated card or a note), for stores derived from the index."""
+
+    source_id: str
+    kind: Kind
+    title: str
+    path: str
+    added_at: str | None = None
+    stamp: str = Field(description="Changes whenever the source's passages may have changed.")
+
+
+class NoteRecord(BaseModel):
+    """A note as a backup holds it: its file, byte for byte, and what the index knew of it."""
+
+    id: str
+    file: str = Field(pattern=r"^[0-9a-f]{8}-[^/\\\x00]+$",
+                      description="Its file name in the notes folder (`<id>-<slug><suffix>`).")
+    title: str
+    origin: str | None = Field(default=None, description="Where it was added from (a path, 'stdin', 'editor').")
+    added_at: str | None = None
+    text: str | None = Field(default=None, description="The file's content, when it is UTF-8 text.")
+    data_base64: str | None = Field(default=None, description="The file's bytes otherwise (a PDF).")
+
+    @model_validator(mode="after")
+    def _has_content(self) -> NoteRecord:
+        if self.text is None and self.data_base64 is None:
+            raise ValueError("a note needs its text or its data")
+        return self

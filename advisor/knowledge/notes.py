@@ -8,6 +8,7 @@ a one-line reason, recorded so that `advisor kb status` shows it; the rest are s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -20,9 +21,9 @@ from advisor.errors import StorageError, UsageError
 from advisor.knowledge.documents import FileInfo, SourceError
 from advisor.knowledge.indexer import Job, Result, now
 from advisor.knowledge.ingest import FAILED_ADD, NOTE_NAME, Ingest, Ticker
-from advisor.knowledge.models import AddOutcome, AddReport, NoteInfo, ProgressCallback
+from advisor.knowledge.models import AddOutcome, AddReport, NoteInfo, NoteRecord, ProgressCallback
 from advisor.knowledge.readers import note_formats, supported_suffixes
-from advisor.knowledge.sources import inspect_file, slugify
+from advisor.knowledge.sources import inspect_file, open_document, slugify
 from advisor.knowledge.stores import Stores
 
 if TYPE_CHECKING:
@@ -279,3 +280,106 @@ class Notes:
             path.unlink(missing_ok=True)
         self.ingest.delete_source(row["source_id"])
         return info
+
+    # ------------------------------------------------------------------ reading, backup and restore
+    def note_text(self, note_id: str) -> tuple[NoteInfo, str]:
+        """A note's metadata and its text as indexed (front matter left out; a PDF's extracted text)."""
+        self.ingest.ready()
+        row = self._find_note(note_id)
+        info = NoteInfo(id=row["source_id"][len(NOTE):], title=row["title"], path=row["path"], origin=row["origin"],
+                        chunks=row["n_chunks"], added_at=row["added_at"], status=row["status"])
+        try:
+            doc = open_document(inspect_file(Path(row["path"])))
+            return info, "\n".join(line for _, line, _ in doc.lines)
+        except (OSError, SourceError) as exc:
+            raise UsageError(f"cannot read note {info.id} ({row['path']}): {exc}") from None
+
+    def export_notes(self) -> list[NoteRecord]:
+        """Every note file in the notes folder, byte for byte, with its title, origin and date from
+        the index when it has them (a file not indexed yet is exported too)."""
+        out: list[NoteRecord] = []
+        if not self.notes_dir.is_dir():
+            return out
+        cat = self.stores.catalog
+        suffixes = supported_suffixes()
+        for path in sorted(self.notes_dir.iterdir()):
+            m = NOTE_NAME.match(path.name)
+            if not m or not path.is_file() or path.suffix.lower() not in suffixes:
+                continue
+            data = path.read_bytes()
+            row = cat.source(NOTE + m.group(1))
+            text = None if b"\x00" in data else _utf8(data)
+            out.append(NoteRecord(
+                id=m.group(1), file=path.name, title=row["title"] if row else path.stem[9:] or path.stem,
+                origin=row["origin"] if row else None, added_at=row["added_at"] if row else None, text=text,
+                data_base64=None if text is not None else base64.b64encode(data).decode("ascii"),
+            ))
+        return out
+
+    def restore_notes(self, records: Iterable[NoteRecord]) -> list[AddOutcome]:
+        """Write notes from a backup into the notes folder and index them. A note whose content is
+        here already is skipped; one whose id is taken by another note gets a new id."""
+        self.ingest.ready()
+        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        cat = self.stores.catalog
+        outcomes: list[AddOutcome] = []
+        jobs: list[tuple[Job, str | None]] = []
+        for record in records:
+            data = _record_bytes(record)
+            m = NOTE_NAME.match(record.file)
+            if not m or Path(record.file).name != record.file or Path(record.file).suffix.lower() not in supported_suffixes():
+                outcomes.append(AddOutcome(path=record.file, outcome="failed", message="not a note file name"))
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            same = cat.source_by_hash(sha)
+            dest = self.notes_dir / record.file
+            if (same is not None and Path(same["path"]).exists()) or (dest.exists() and dest.read_bytes() == data):
+                outcomes.append(AddOutcome(path=record.file, outcome="unchanged", note_id=m.group(1), title=record.title,
+                                           message="already here, skipped"))
+                continue
+            nid = m.group(1)
+            if dest.exists() or cat.source(NOTE + nid) is not None:
+                nid = self._new_note_id(sha)
+                dest = self.notes_dir / (nid + record.file[len(m.group(1)):])
+            tmp = dest.with_name("." + dest.name + ".part")
+            try:
+                tmp.write_bytes(data)
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, dest)
+            except OSError as exc:
+                raise StorageError(f"cannot write {dest}: {exc.strerror or exc}") from None
+            try:
+                jobs.append((Job(NOTE + nid, "note", inspect_file(dest), origin=record.origin), record.added_at))
+            except SourceError as exc:
+                outcomes.append(AddOutcome(path=record.file, outcome="failed", note_id=nid, message=str(exc)))
+        results = self.ingest.index_jobs([job for job, _ in jobs]) if jobs else {}
+        for job, added_at in jobs:
+            nid = job.sid[len(NOTE):]
+            result = results[job.sid]
+            row = cat.source(job.sid)
+            if added_at and row is not None:  # the day it was first added, not the day it was restored
+                fields = {k: v for k, v in dict(row).items() if k not in ("source_id", "topics")}
+                cat.upsert_source(job.sid, **(fields | {"added_at": added_at}))
+            outcomes.append(AddOutcome(
+                path=job.info.path.name, outcome="failed" if result.error else "added", note_id=nid,
+                title=row["title"] if row else None, chunks=result.chunks, message=result.error,
+            ))
+        return outcomes
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _record_bytes(record: NoteRecord) -> bytes:
+    if record.text is not None:
+        return record.text.encode("utf-8")
+    if record.data_base64 is not None:
+        try:
+            return base64.b64decode(record.data_base64, validate=True)
+        except ValueError:
+            raise UsageError(f"note {record.id!r} has damaged data") from None
+    raise UsageError(f"note {record.id!r} has no content")
