@@ -63,8 +63,28 @@ class FakeKB:
         ]
         return curated + self.notes
 
-    def search(self, query: str, k: int | None = None, kind: Any = None, topics: Any = None) -> list[Passage]:
+    def search(self, query: str, k: int | None = None, kind: Any = None, topics: Any = None,
+               mode: str = "hybrid") -> list[Passage]:
+        if mode == "dense":  # no vectors: nothing is near anything by meaning
+            return []
         return self.passages[: k or 5]
+
+    def indexed_sources(self) -> list[Any]:
+        """Its passages' sources, as the history search syncs them."""
+        from advisor.knowledge.models import IndexedSource
+
+        sources = {p.chunk_id.rpartition("#")[0]: p for p in self.passages}
+        return [IndexedSource(source_id=sid, kind=p.kind, title=p.title, path=p.source, stamp="1")
+                for sid, p in sources.items()]
+
+    def source_passages(self, source_id: str) -> list[Passage]:
+        return [p for p in self.passages if p.chunk_id.rpartition("#")[0] == source_id]
+
+    def note_text(self, note_id: str) -> tuple[Any, str]:
+        from advisor.knowledge.models import NoteInfo
+
+        p = next(p for p in self.passages if p.note_id == note_id or p.chunk_id.startswith(f"note:{note_id}"))
+        return NoteInfo(id=note_id, title=p.title, path=p.source, origin="stdin"), p.text
 
     def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
         self.added_text.append((text, title))

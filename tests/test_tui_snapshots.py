@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,31 @@ def test_home_light_theme(snap: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap(_seeded(tmp_path), (100, 32), run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "search", query="lab"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_with_due_beliefs(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = _seeded(tmp_path)
+    app.today = lambda: date(2026, 1, 15)
+    app.journal.set_resolve_by(1, date(2025, 12, 31))
+    app.journal.set_resolve_by(3, date(2026, 1, 15))
+    assert snap(app, size, _settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_beliefs_calibration(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = _seeded(tmp_path)
+    for belief_id, outcome in ((1, "no"), (2, "yes"), (3, "yes")):
+        app.journal.resolve_belief(belief_id, outcome)
+
+    async def run(pilot: Any) -> None:
+        await _open(pilot, "beliefs")
+        await pilot.click("#--content-tab-calibration")
+        await _settle(pilot)
+
+    assert snap(app, size, run)

@@ -63,11 +63,11 @@ def journal_docs(store: JournalStore) -> Iterator[Doc]:
             statement = store.get_belief(bid).statement
             lines.append(f"after: {statement} ({said})" + (f" — {rating.reason}" if rating.reason else ""))
         yield Doc(key=f"entry:{entry.id}", group=JOURNAL_GROUP, kind="journal", target=f"entry:{entry.id}",
-                  label=f"Journal entry #{entry.id}: {entry.about}", title=entry.about, body="\n".join(lines),
+                  label=f"Journal entry #{entry.id}: {entry.about}", title=entry.about, body=" · ".join(lines),
                   day=entry.on)
     for belief in store.all_beliefs():
         yield Doc(key=f"belief:{belief.id}", group=JOURNAL_GROUP, kind="belief", target=f"belief:{belief.id}",
-                  label=f"Belief #{belief.id}: {belief.statement}", title=belief.statement, body="",
+                  label=f"Belief #{belief.id}", title=belief.statement, body="",
                   day=belief.created_at.date())
 
 

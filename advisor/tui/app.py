@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +126,7 @@ class AdvisorApp(App[int]):
         self._drafts = drafts
         self.exit_after_paint = exit_after_paint
         self.auto_index = auto_index
+        self.today: Callable[[], date] = date.today  # what "due" is measured against (tests fix it)
         self.settings: Settings = None  # type: ignore[assignment]  # set by _use() or ensure_loaded()
         self.journal: JournalStore = None  # type: ignore[assignment]
         if settings is not None:
@@ -257,6 +259,8 @@ class AdvisorApp(App[int]):
              lambda: self.open_screen("knowledge", tab="add")),
             ("Knowledge: notes and index status", "Per-file index state, reindex with progress",
              lambda: self.open_screen("knowledge", tab="notes")),
+            ("Search everything", "Sessions, journal entries, beliefs, notes and cards, ranked",
+             lambda: self.open_screen("search")),
             ("Search the knowledge base", "Curated cards and your notes",
              lambda: self.open_screen("knowledge", tab="search")),
             ("Curated cards", "Browse the curated knowledge cards",
@@ -282,6 +286,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "knowledge": ("knowledge", "KnowledgeScreen"),
     "settings": ("settings_screen", "SettingsScreen"),
     "help": ("help", "HelpScreen"),
+    "search": ("search", "SearchScreen"),
+    "document": ("document", "DocumentScreen"),
 }
 
 

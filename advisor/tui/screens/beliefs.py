@@ -17,6 +17,7 @@ from advisor.errors import AdvisorError
 from advisor.journal.models import fmt_credence
 from advisor.journal.render import credence_plot, signed, sparkline
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.calibration_chart import CalibrationChart
 
 
 def _plot_widget() -> Any:
@@ -29,6 +30,13 @@ def _plot_widget() -> Any:
 
 
 class BeliefsScreen(Screen):
+    DEFAULT_CSS = """
+    BeliefsScreen #calibration-table { width: 56; height: 1fr; }
+    BeliefsScreen #calibration-body.-narrow { layout: vertical; overflow-y: auto; }
+    BeliefsScreen #calibration-body.-narrow #calibration-table { width: 1fr; height: auto; }
+    """
+    #: Below this width the calibration chart goes under the table instead of beside it.
+    CHART_BESIDE_MIN_WIDTH = 96
     BINDINGS = [
         Binding("r", "resolve", "Resolve"),
         Binding("c", "calibration", "Calibration"),
@@ -52,9 +60,14 @@ class BeliefsScreen(Screen):
                     else:
                         yield Static("", id="belief-textplot")
                     yield Static("", id="belief-history")
-            with TabPane("Calibration", id="calibration"), VerticalScroll():
-                yield Static("", id="calibration-text")
+            with TabPane("Calibration", id="calibration"), Horizontal(id="calibration-body"):
+                with VerticalScroll(id="calibration-table"):
+                    yield Static("", id="calibration-text")
+                yield CalibrationChart(id="calibration-chart")
         yield Footer()
+
+    def on_resize(self) -> None:
+        self.query_one("#calibration-body").set_class(self.size.width < self.CHART_BESIDE_MIN_WIDTH, "-narrow")
 
     def on_mount(self) -> None:
         table = self.query_one("#belief-table", DataTable)
@@ -160,6 +173,7 @@ class BeliefsScreen(Screen):
         if report.ambiguous:
             lines.append(f"\n{report.ambiguous} resolved ambiguous (not scored).")
         self.query_one("#calibration-text", Static).update(Text("\n".join(lines)))
+        self.query_one("#calibration-chart", CalibrationChart).show(report)
 
     def action_calibration(self) -> None:
         self.query_one("#belief-tabs", TabbedContent).active = "calibration"

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.due_beliefs import DueBeliefs
 
 ACTIONS: list[tuple[str, str, str]] = [
     ("new_session", "s", "Start a reflection session"),
@@ -23,10 +24,11 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("journal", "l", "Journal entries and diffs"),
     ("beliefs", "b", "Beliefs: plots and calibration"),
     ("knowledge", "k", "Knowledge: search, cards, subfields"),
+    ("search", "slash", "Search everything you wrote"),
     ("settings", "comma", "Settings: model endpoint, theme"),
     ("help", "question_mark", "Help and keys"),
 ]
-KEY_LABEL = {"comma": ",", "question_mark": "?"}
+KEY_LABEL = {"comma": ",", "question_mark": "?", "slash": "/"}
 #: Home actions that open a screen: (screen name in app.SCREENS, its arguments).
 ACTION_SCREENS: dict[str, tuple[str, dict[str, str]]] = {
     "person": ("person_pre", {}),
@@ -34,6 +36,7 @@ ACTION_SCREENS: dict[str, tuple[str, dict[str, str]]] = {
     "journal": ("journal", {}),
     "beliefs": ("beliefs", {}),
     "knowledge": ("knowledge", {"tab": "notes"}),
+    "search": ("search", {}),
     "settings": ("settings", {}),
     "help": ("help", {}),
 }
@@ -49,8 +52,10 @@ class HomeScreen(Screen):
         Binding("l", "run('journal')", "Entries", show=False),
         Binding("b", "run('beliefs')", "Beliefs"),
         Binding("k", "run('knowledge')", "Knowledge"),
+        Binding("slash", "run('search')", "Search"),
         Binding("comma", "run('settings')", "Settings"),
         Binding("question_mark", "run('help')", "Help"),
+        Binding("d", "focus_due", "Due beliefs", show=False),
         Binding("t", "app.toggle_dark", "Theme", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -67,6 +72,7 @@ class HomeScreen(Screen):
             with Vertical(id="recent", classes="panel") as recent:
                 recent.border_title = "Recent sessions and journal entries"
                 yield OptionList(id="recent-list")
+        yield DueBeliefs(id="home-due")
         with Vertical(id="home-beliefs", classes="panel") as beliefs:
             beliefs.border_title = "Beliefs · latest credence · history"
             yield DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
@@ -140,6 +146,8 @@ class HomeScreen(Screen):
         else:
             recent.add_option(Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]",
                                      id="none", disabled=True))
+        today = app.today()
+        self.query_one("#home-due", DueBeliefs).show(store.due_beliefs(today), today)
         rows = []
         beliefs = store.list_beliefs()
         for b in sorted(beliefs, key=lambda s: (s.last_rated_at is None, s.last_rated_at), reverse=False)[::-1]:
@@ -211,6 +219,16 @@ class HomeScreen(Screen):
         else:
             screen, kwargs = ACTION_SCREENS[name]
             app.open_screen(screen, **kwargs)
+
+    def action_focus_due(self) -> None:
+        if not self.query_one("#home-due", DueBeliefs).focus_list():
+            self.app.notify("No belief is due to resolve.", timeout=3)
+
+    @on(DueBeliefs.Resolved)
+    def _due_resolved(self, event: DueBeliefs.Resolved) -> None:
+        self.refresh_data()
+        if not self.query_one("#home-due", DueBeliefs).focus_list():
+            self.query_one("#action-list", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#action-list")
     def _action_selected(self, event: OptionList.OptionSelected) -> None:

@@ -103,6 +103,9 @@ class JournalScreen(Screen):
             meta.append(f"on {entry.occurred_on.isoformat()}")
         if meta:
             lines.insert(1, "(" + ", ".join(meta) + ")")
+        reasons = [f"  #{b.belief_id} {b.statement}: {b.reason}" for b in app.journal.pre_beliefs(entry_id) if b.reason]
+        if reasons:
+            lines += ["Why, before the conversation:", *reasons, ""]
         if entry.post_status != "complete":
             lines.append("p: re-rate these beliefs now (old credences stay hidden until you answer)")
         else:

@@ -118,9 +118,11 @@ class StageInputs(ContentSwitcher):
     def attach(self, session: Session) -> None:
         """The session is ready: bring back what was typed in it before."""
         self.session = session
+        chat_input = self.query_one("#chat-input", ChatInput)
+        chat_input.remember(t.content for t in session.turns() if t.role == "user")
         chat = self.drafts.get(self._key("chat"))
         if chat:
-            self.query_one("#chat-input", ChatInput).text = chat
+            chat_input.text = chat
         self.query_one("#before-form", BeliefForm).load(self.drafts.get(self._key("before")))
         self.query_one("#after-new-form", BeliefForm).load(self.drafts.get(self._key("after-new")))
 

@@ -1,0 +1,96 @@
+"""Home's "due to resolve" panel: open beliefs whose resolve-by date has come, each resolved with
+one key (y came true, n did not, u ambiguous); Enter opens it on the Beliefs screen. Hidden when
+nothing is due."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from advisor.errors import AdvisorError
+
+OUTCOME_WORDS = {"yes": "came true", "no": "did not come true", "ambiguous": "ambiguous"}
+
+
+class DueBeliefs(Vertical):
+    DEFAULT_CSS = """
+    DueBeliefs { height: auto; max-height: 5; border: round $warning 50%; border-title-color: $text; padding: 0 1; }
+    DueBeliefs:focus-within { border: round $warning; }
+    DueBeliefs.-empty { display: none; }
+    DueBeliefs #due-list, DueBeliefs #due-list:focus {
+        height: auto; max-height: 3; border: none; background: transparent; padding: 0;
+    }
+    """
+    BINDINGS = [
+        Binding("y", "resolve('yes')", "Came true"),
+        Binding("n", "resolve('no')", "Did not"),
+        Binding("u", "resolve('ambiguous')", "Ambiguous"),
+    ]
+
+    class Resolved(Message):
+        """A due belief was resolved (the screen refreshes what depends on it)."""
+
+        def __init__(self, belief_id: int, outcome: str) -> None:
+            super().__init__()
+            self.belief_id, self.outcome = belief_id, outcome
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-empty")
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="due-list")
+
+    def show(self, due: list[Any], today: date) -> None:
+        """The due beliefs (BeliefSummary, longest overdue first)."""
+        lst = self.query_one("#due-list", OptionList)
+        lst.clear_options()
+        self.set_class(not due, "-empty")
+        self.border_title = f"Due to resolve ({len(due)}) · y came true · n did not · u ambiguous"
+        for s in due:
+            late = (today - s.belief.resolve_by).days
+            when = "due today" if late == 0 else f"{late}d overdue"
+            said = "—" if s.latest is None else f"{s.latest:g}%"
+            lst.add_option(Option(f"#{s.belief.id} {escape(s.belief.statement)}  [dim]{said} · {when}[/dim]",
+                                  id=str(s.belief.id)))
+        if due:
+            lst.highlighted = 0
+
+    def focus_list(self) -> bool:
+        if self.has_class("-empty"):
+            return False
+        self.query_one("#due-list", OptionList).focus()
+        return True
+
+    def _highlighted_id(self) -> int | None:
+        lst = self.query_one("#due-list", OptionList)
+        if lst.highlighted is None:
+            return None
+        option_id = lst.get_option_at_index(lst.highlighted).id
+        return int(option_id) if option_id else None
+
+    def action_resolve(self, outcome: str) -> None:
+        belief_id = self._highlighted_id()
+        if belief_id is None:
+            return
+        app: Any = self.app
+        try:
+            app.journal.resolve_belief(belief_id, outcome)
+        except AdvisorError as exc:
+            app.notify(exc.message, severity="error")
+            return
+        app.notify(f"Belief #{belief_id} {OUTCOME_WORDS[outcome]}. (r on the Beliefs screen changes it.)", timeout=5)
+        self.post_message(self.Resolved(belief_id, outcome))
+
+    @on(OptionList.OptionSelected, "#due-list")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_screen("beliefs", belief_id=int(event.option.id))  # type: ignore[attr-defined]
