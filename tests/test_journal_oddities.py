@@ -191,3 +191,29 @@ def test_asks_are_kept_but_listed_apart_from_sessions_and_filterable(cli):
     assert "What is a research field?" in only_asks and "big lab" not in only_asks
     as_json = json.loads(cli("session", "list", "--kind", "session", "--json").out)
     assert [r["kind"] for r in as_json] == ["session"]
+
+
+# ------------------------------------------------------------------------------ bad input, one line
+@pytest.mark.parametrize("args, expected", [
+    (("search",), "the following arguments are required: query"),
+    (("search", "x", "--since", "last week"), "'last week' is not a date"),
+    (("search", "x", "--kind", "tweet"), "invalid choice: 'tweet'"),
+    (("search", "x", "-n", "0"), "at least 1"),
+    (("notes", "show", "deadbeef"), "no note with id 'deadbeef'"),
+    (("cards", "../../etc/passwd"), "no curated card"),
+    (("session", "list", "--kind", "chat"), "invalid choice: 'chat'"),
+])
+def test_bad_input_to_the_new_commands_is_one_clear_line(cli, args, expected):
+    assert expected in one_clear_line(cli(*args))
+
+
+def test_importing_a_damaged_backup_writes_nothing(cli, tmp_path):
+    journal_pre(cli)
+    backup = tmp_path / "b.json"
+    assert cli("export", "--format", "json", "-o", str(backup)).code == 0
+    data = json.loads(backup.read_text())
+    data["tables"]["ratings"][0]["entry_id"] = 99  # a rating of an entry the file does not hold
+    backup.write_text(json.dumps(data))
+    fresh = {"ADVISOR_HOME": str(tmp_path / "fresh")}
+    assert "nothing was imported" in one_clear_line(cli("import", "--merge", str(backup), env=fresh))
+    assert json.loads(cli("journal", "list", "--json", env=fresh).out) == []

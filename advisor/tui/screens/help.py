@@ -25,6 +25,8 @@ Everything stays on this machine (unless you configure a remote model).
 | `l` | journal entries and what moved (pre → post diff) |
 | `b` | beliefs: credence over time, resolve, calibration |
 | `k` | knowledge: index status, search, curated cards, AI-safety subfield map |
+| `/` | **search everything**: sessions, journal entries, beliefs, notes, cards; `enter` opens a result |
+| `d` | beliefs **due to resolve** (shown on Home when their date has come): `y` came true, `n` did not, `u` ambiguous |
 | `,` | settings: model endpoint (key hidden), theme |
 | `ctrl+p` | command palette: every action by name |
 | `t` / `F2` | light / dark theme |
@@ -33,7 +35,8 @@ Everything stays on this machine (unless you configure a remote model).
 ## In a session
 The current stage is always shown at the top; move with `ctrl+n` / `ctrl+b` (or click a stage,
 or type `/next`, `/back`, `/stage explore`).
-- **Chat**: `enter` sends, `shift+enter` or `ctrl+j` adds a line. `ctrl+r` retries after an error,
+- **Chat**: `enter` sends, `shift+enter` or `ctrl+j` adds a line, `↑` / `↓` bring back earlier
+  messages. `ctrl+r` retries after an error,
   `ctrl+y` copies the last reply, `c` copies a focused message, `ctrl+o` shows/hides sources.
 - **Before**: write a belief, give a credence (0–100) and one line of why; `ctrl+l` pulls a belief
   already in your journal.
