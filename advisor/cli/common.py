@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, TypeVar
 
 from advisor.errors import AdvisorError
@@ -30,6 +32,14 @@ def journal(settings: Settings | None = None) -> Iterator[Any]:
         yield store
     finally:
         store.close()
+
+
+def date_arg(text: str) -> date:
+    """An argparse type: a date like 2026-11-23, or argparse's one-line error."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
 def print_json(data: Any) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from advisor.cli.common import Prompter, journal, model_json, print_json
+from advisor.cli.common import Prompter, date_arg, journal, model_json, print_json
 from advisor.errors import UsageError
 from advisor.journal.models import fmt_credence, validate_credence
 from advisor.journal.render import format_diff
@@ -20,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pre.add_argument("--about", help="what the conversation is about")
     pre.add_argument("--with", dest="with_whom", help="who you are talking to")
     pre.add_argument("--medium", help="call, coffee, email, ...")
-    pre.add_argument("--on", dest="occurred_on", type=_date, help="date of the conversation (YYYY-MM-DD)")
+    pre.add_argument("--on", dest="occurred_on", type=date_arg, help="date of the conversation (YYYY-MM-DD)")
     pre.add_argument("--beliefs-file", type=Path, help="YAML/JSON list of {statement, credence, reason}")
     pre.add_argument("--add-to", type=int, metavar="ID", help="add more pre beliefs to entry ID")
     pre.add_argument("--json", action="store_true", help="print the entry as JSON")
@@ -41,13 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("entry_id", type=int, metavar="ID")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
 # ------------------------------------------------------------------------------- pre

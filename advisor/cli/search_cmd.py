@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.cli.common import journal, print_json, settings_from_env
+from advisor.cli.common import date_arg, journal, print_json, settings_from_env
 from advisor.errors import UsageError
 
 if TYPE_CHECKING:
@@ -18,17 +17,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("search", help="search sessions, journal entries, beliefs, notes and cards")
     p.add_argument("query", nargs="+", help="words to look for")
     p.add_argument("--kind", choices=["session", "journal", "belief", "note", "card"], help="only this kind")
-    p.add_argument("--since", type=_day, metavar="DATE", help="only things from this day on (YYYY-MM-DD)")
+    p.add_argument("--since", type=date_arg, metavar="DATE", help="only things from this day on (YYYY-MM-DD)")
     p.add_argument("-n", "--limit", type=int, default=20, help="how many results (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -9,14 +9,14 @@ and a note comparable, so one ranking can hold them all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from advisor.errors import StorageError
 from advisor.history.documents import Doc, Kind
+from advisor.journal.database import Database
 
 INDEX_FILE = "history.sqlite3"
 SCHEMA_VERSION = "1"
@@ -55,19 +55,20 @@ class Hit:
     snippet: str
 
 
-class HistoryIndex:
-    """The FTS5 index file; open it with the path, close it when done."""
+class HistoryIndex(Database):
+    """The FTS5 index file (transactions as the journal's); open it with the path, close it when done."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.db = self._open()
+            conn = self._open()
         except sqlite3.DatabaseError:
             self._remove()  # derived data: a damaged or foreign file is rebuilt, never repaired
             try:
-                self.db = self._open()
+                conn = self._open()
             except sqlite3.DatabaseError as exc:
                 raise StorageError(f"cannot make the search index {path}: {exc}") from None
+        super().__init__(conn, path)
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -93,19 +94,6 @@ class HistoryIndex:
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
 
-    def close(self) -> None:
-        self.db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
     # ------------------------------------------------------------------ keeping it up to date
     def sync_docs(self, group: str, docs: Iterable[Doc]) -> int:
         """Make the index hold exactly `docs` for `group`, rewriting only docs that changed;
@@ -114,31 +102,31 @@ class HistoryIndex:
         stale, fresh = self._changes(group, want)
         if not (stale or fresh):
             return 0
-        with self._transaction():
+        with self.transaction():
             stale, fresh = self._changes(group, want)  # again: another process may have synced meanwhile
             self._delete_keys(stale)
             self._insert(fresh)
         return len(stale) + len(fresh)
 
     def _changes(self, group: str, want: dict[str, Doc]) -> tuple[list[str], list[Doc]]:
-        have = dict(self.db.execute("SELECT key, stamp FROM docs WHERE grp = ?", (group,)).fetchall())
+        have = dict(self.conn.execute("SELECT key, stamp FROM docs WHERE grp = ?", (group,)).fetchall())
         stale = [k for k, stamp in have.items() if k not in want or want[k].stamp != stamp]
         return stale, [d for k, d in want.items() if have.get(k) != d.stamp]
 
     def sync_groups(self, prefix: str, stamps: dict[str, str], load: Callable[[str], Sequence[Doc]]) -> int:
         """Groups named `prefix`…: each whose stamp changed is replaced by `load(group)`; groups no
         longer in `stamps` are dropped. Returns how many groups were rewritten or dropped."""
-        have = dict(self.db.execute("SELECT grp, stamp FROM groups WHERE grp LIKE ? ESCAPE '\\'",
+        have = dict(self.conn.execute("SELECT grp, stamp FROM groups WHERE grp LIKE ? ESCAPE '\\'",
                                     (_like_prefix(prefix),)).fetchall())
         changed = [g for g, stamp in stamps.items() if have.get(g) != stamp]
         gone = [g for g in have if g not in stamps]
         for group in gone:
-            with self._transaction() as db:
+            with self.transaction() as db:
                 self._delete_group(group)
                 db.execute("DELETE FROM groups WHERE grp = ?", (group,))
         for group in changed:
             docs = load(group)  # outside the transaction: it may read other stores
-            with self._transaction() as db:
+            with self.transaction() as db:
                 self._delete_group(group)
                 self._delete_keys([d.key for d in docs])
                 self._insert(docs)
@@ -146,13 +134,13 @@ class HistoryIndex:
         return len(changed) + len(gone)
 
     def _delete_keys(self, keys: Sequence[str]) -> None:
-        self.db.executemany("DELETE FROM docs WHERE key = ?", [(k,) for k in keys])
+        self.conn.executemany("DELETE FROM docs WHERE key = ?", [(k,) for k in keys])
 
     def _delete_group(self, group: str) -> None:
-        self.db.execute("DELETE FROM docs WHERE grp = ?", (group,))
+        self.conn.execute("DELETE FROM docs WHERE grp = ?", (group,))
 
     def _insert(self, docs: Iterable[Doc]) -> None:
-        self.db.executemany(
+        self.conn.executemany(
             "INSERT INTO docs(key, grp, kind, target, label, title, body, day, place, stamp)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(d.key, d.group, d.kind, d.target, d.label, d.title, d.body,
@@ -178,7 +166,7 @@ class HistoryIndex:
             f" WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?"
         )
         hits = []
-        for key, kind, target, label, place, day, body, rank, body_snip, title_marked in self.db.execute(
+        for key, kind, target, label, place, day, body, rank, body_snip, title_marked in self.conn.execute(
                 sql, [*params, n]):
             snippet = body_snip if MARK_START in body_snip else (title_marked + (f" — {body[:120]}" if body else ""))
             hits.append(Hit(key=key, kind=kind, target=target, label=label, place=place,
@@ -189,7 +177,7 @@ class HistoryIndex:
         """Docs by key (score 0, the start of the text as the snippet): for matches found elsewhere."""
         if not keys:
             return {}
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT key, kind, target, label, place, day, title, body FROM docs"
             f" WHERE key IN ({', '.join('?' * len(keys))})", list(keys)).fetchall()
         return {
