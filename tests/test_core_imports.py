@@ -10,7 +10,8 @@ import pytest
 CORE_MODULES = ["advisor.journal", "advisor.journal.transfer", "advisor.journal.calibration", "advisor.settings"]
 
 
-@pytest.mark.parametrize("module", [*CORE_MODULES, "advisor.knowledge", "advisor.session"])
+@pytest.mark.parametrize("module", [*CORE_MODULES, "advisor.knowledge", "advisor.session", "advisor.history.search",
+                                    "advisor.history.backup"])
 def test_core_module_imports_without_textual_or_cli(module):
     code = (
         "import importlib, sys\n"
