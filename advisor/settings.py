@@ -27,7 +27,10 @@ from advisor.errors import AdvisorError
 
 ENV_PREFIX = "ADVISOR_"
 # Short environment names for nested settings, kept because users and docs use them.
-ENV_ALIASES = {"ADVISOR_CHROMA_URL": ("knowledge", "chroma_url")}
+ENV_ALIASES = {
+    "ADVISOR_CHROMA_URL": ("knowledge", "chroma_url"),
+    "ADVISOR_CHROMA_TOKEN": ("knowledge", "chroma_token"),
+}
 
 
 def default_home() -> Path:
@@ -97,9 +100,23 @@ class KnowledgeSettings(BaseModel):
     chroma_url: str | None = Field(
         None,
         description=(
-            "A Chroma server (http://host:port) shared by a team; default: embedded Chroma. "
+            "A team's Chroma server (http://host:port) where shared notes live; default: none "
+            "(everything stays in this home's embedded index). "
             "Environment: ADVISOR_KNOWLEDGE__CHROMA_URL, or its alias ADVISOR_CHROMA_URL."
         ),
+    )
+    chroma_token: SecretStr | None = Field(
+        None,
+        description=(
+            "The team server's token (Chroma token auth). Never printed or logged. "
+            "Environment: ADVISOR_KNOWLEDGE__CHROMA_TOKEN, or its alias ADVISOR_CHROMA_TOKEN."
+        ),
+    )
+    member_name: str | None = Field(
+        None, description="Your name on the team server, shown with the notes you share; default: your login."
+    )
+    share_by_default: bool = Field(
+        False, description="Share new notes with the team (`notes add --private` still keeps one private)."
     )
     curated_dir: Path | None = Field(
         None, description="Curated cards to index; default: the knowledge/ shipped with advisor."
@@ -202,6 +219,7 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json")
         key = self.model.api_key
         data["model"]["api_key"] = ("set (" + _mask(key.get_secret_value()) + ")") if key else None
+        data["knowledge"]["chroma_token"] = "set (hidden)" if self.knowledge.chroma_token else None
         data["config_file"] = str(default_config_file())
         return data
 

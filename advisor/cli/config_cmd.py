@@ -55,7 +55,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 def cmd_set(args: argparse.Namespace) -> int:
     path = update_config({args.key: args.value})
-    shown = "(hidden)" if args.key.endswith("api_key") else args.value
+    shown = "(hidden)" if args.key.endswith(("api_key", "token")) else args.value
     print(f"{args.key} = {shown}  (in {path})")
     return 0
 

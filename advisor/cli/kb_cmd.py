@@ -47,6 +47,19 @@ def open_kb() -> KnowledgeBase:
     return KnowledgeBase(settings)
 
 
+def report_team(kb: KnowledgeBase) -> None:
+    """One line on stderr when the team server was configured but could not be used."""
+    if kb.team_notice:
+        sys.stderr.write(f"advisor: {kb.team_notice}; using this home's notes and the cards\n")
+
+
+def owner_label(p: Any) -> str:
+    """[curated], [note · mine] or [note · team: alice]."""
+    if p.owner == "team":
+        return f"[note · team: {p.added_by}]"
+    return f"[{p.kind} · mine]" if p.owner == "mine" else f"[{p.kind}]"
+
+
 class ProgressBar:
     """A simple stderr bar, drawn only when stderr is a terminal."""
 
@@ -77,9 +90,14 @@ class ProgressBar:
 def cmd_status(args: argparse.Namespace) -> int:
     kb = open_kb()
     rows = kb.status()
+    team = kb.team_status()
     if args.json:
-        print_json(model_json(rows))
+        print_json(model_json(rows) if team.state == "off" else {"sources": model_json(rows), "team": model_json(team)})
         return 0
+    if team.state != "off":
+        print(f"team server {team.url}: {team.state}" + (f" ({team.notice})" if team.notice else ""))
+        print(f"  you ({team.member}) share {team.shared} note(s), {team.pending} waiting to upload; "
+              f"{team.team_passages} passage(s) of other members mirrored here")
     if not rows:
         print("Nothing indexed yet: add notes with `advisor notes add PATH`.")
         return 0
@@ -103,6 +121,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         report = kb.reindex(full=args.full, progress=bar)
     finally:
         bar.done()
+    report_team(kb)
     if args.json:
         print_json(model_json(report))
     else:
@@ -122,6 +141,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UsageError("-k must be at least 1")
     kb = open_kb()
     passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
+    report_team(kb)
     if args.json:
         print_json(model_json(passages))
         return 0
@@ -129,7 +149,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("No passages found. Add notes with `advisor notes add PATH`.")
         return 0
     for i, p in enumerate(passages, start=1):
-        print(f"{i}. {p.title} [{p.kind}] {p.location}  (score {p.score:.4f})")
+        print(f"{i}. {p.title} {owner_label(p)} {p.location}  (score {p.score:.4f})")
         print(f"   {p.source}")
         excerpt = textwrap.shorten(p.text, width=300, placeholder=" …")
         print(textwrap.indent(textwrap.fill(excerpt, width=88), "   "))

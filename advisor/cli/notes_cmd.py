@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.common import model_json, print_json
-from advisor.cli.kb_cmd import ProgressBar, open_kb
+from advisor.cli.kb_cmd import ProgressBar, open_kb, report_team
 from advisor.errors import UsageError
 from advisor.knowledge.readers import note_formats
 
@@ -26,8 +26,19 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("add", help=f"add files or folders ({note_formats()}), or - for stdin")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (recursive) or -")
     p.add_argument("--title", help="title for a note read from stdin")
+    share = p.add_mutually_exclusive_group()
+    share.add_argument("--team", action="store_true", default=None, dest="share",
+                       help="share with your team's server (knowledge.chroma_url)")
+    share.add_argument("--private", action="store_false", dest="share",
+                       help="keep private even when knowledge.share_by_default is on")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_add)
+
+    for name, shared, text in (("share", True, "share a note with your team"),
+                               ("unshare", False, "make a shared note private again (it leaves the server)")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("id", help="the note id (see `advisor notes list`)")
+        p.set_defaults(func=cmd_share, shared=shared)
 
     p = sub.add_parser("new", help="write a new note in $EDITOR")
     p.add_argument("--title", help="the note's title")
@@ -62,7 +73,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
             sys.stderr.write("advisor: warning: stdin is not valid UTF-8; undecodable bytes replaced\n")
         try:
-            report.items.append(kb.add_text(text, args.title, origin="stdin"))
+            report.items.append(kb.add_text(text, args.title, origin="stdin", share=args.share))
         except UsageError as exc:
             from advisor.knowledge import AddOutcome
 
@@ -70,9 +81,10 @@ def cmd_add(args: argparse.Namespace) -> int:
     if paths:
         bar = ProgressBar("adding")
         try:
-            report.items.extend(kb.add_paths(paths, progress=bar).items)
+            report.items.extend(kb.add_paths(paths, progress=bar, share=args.share).items)
         finally:
             bar.done()
+    report_team(kb)
     if args.json:
         print_json(model_json(report.items))
     else:
@@ -81,7 +93,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"advisor: {item.path}: {item.message}\n")
                 continue
             extra = f" ({item.message})" if item.message else f" ({item.chunks} chunks)"
-            print(f"{item.outcome:<9} {item.note_id}  {item.title}{extra}")
+            print(f"{item.outcome:<9} {item.note_id}  {item.title}{extra}{shared_mark(kb, item.note_id)}")
             if item.warning:
                 sys.stderr.write(f"advisor: warning: {item.path}: {item.warning}\n")
         n_failed = len(report.failed)
@@ -90,6 +102,25 @@ def cmd_add(args: argparse.Namespace) -> int:
             f"{report.count('unchanged')} unchanged, {n_failed} failed"
         )
     return 1 if report.failed else 0
+
+
+def shared_mark(kb: Any, note_id: str | None) -> str:
+    """", shared with the team" (or waiting to upload) for a shared note, else nothing."""
+    if not note_id or not kb.settings.knowledge.chroma_url:
+        return ""
+    info = next((n for n in kb.list_notes() if n.id == note_id), None)
+    if info is None or info.shared is None:
+        return ""
+    return "  [team]" if info.shared == "uploaded" else "  [team, waiting to upload]"
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    kb = open_kb()
+    info = kb.set_shared(args.id, args.shared)
+    report_team(kb)
+    state = {"uploaded": "shared with the team", "pending": "shared; waiting to upload"}.get(info.shared or "", "private")
+    print(f"{info.id}  {info.title}: {state}")
+    return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -141,13 +172,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for n in notes:
         flag = "" if n.status == "indexed" else f"  [{n.status}: {n.warning}]"
-        print(f"{n.id}  {n.title[:60]:<60} {n.chunks:>5} chunks  {n.path}{flag}")
+        team = {"uploaded": "  [team]", "pending": "  [team, waiting to upload]"}.get(n.shared or "", "")
+        print(f"{n.id}  {n.title[:60]:<60} {n.chunks:>5} chunks  {n.path}{flag}{team}")
     return 0
 
 
 def cmd_rm(args: argparse.Namespace) -> int:
     kb = open_kb()
     info = kb.remove_note(args.id)
+    report_team(kb)
     print(f"removed {info.id}  {info.title} ({info.chunks} chunks)")
     return 0
 

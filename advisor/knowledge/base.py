@@ -3,7 +3,9 @@
 A small facade over three parts that share the stores (`stores.py`):
 - `ingest.py`: sync with the files, reindex, status (indexing in pooled batches: `indexer.py`);
 - `notes.py`: add files, folders or typed text as notes; list and remove them;
-- `search.py`: dense + BM25 retrieval fused by reciprocal rank fusion, passages by chunk id.
+- `search.py`: dense + BM25 retrieval fused by reciprocal rank fusion, passages by chunk id;
+- `team.py`: notes shared with a team's Chroma server (`knowledge.chroma_url`), private unless
+  shared; search finds the other members' shared notes too.
 
 Notes are copied into `settings.notes_dir` (files the user can read); the index is derived from
 them and from the curated cards, and can always be rebuilt (`reindex(full=True)`). The SQLite
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.errors import UsageError
 from advisor.knowledge.ingest import Ingest
 from advisor.knowledge.models import (
     AddOutcome,
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from advisor.knowledge.catalog import Catalog
     from advisor.knowledge.embedder import Embedder
     from advisor.knowledge.retriever import KnowledgeRetriever
+    from advisor.knowledge.team import TeamStatus
     from advisor.knowledge.vectors import VectorIndex
     from advisor.settings import Settings
 
@@ -96,22 +100,75 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ notes
     def add_paths(
-        self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None
+        self, paths: Iterable[str | os.PathLike[str]], progress: ProgressCallback | None = None,
+        *, share: bool | None = None,
     ) -> AddReport:
         """Copy files (folders recursively, in the supported formats) into the notes folder and
-        index them. Each bad input becomes a failed item with a one-line reason; the rest are added."""
-        return self._notes.add_paths(paths, progress)
+        index them. Each bad input becomes a failed item with a one-line reason; the rest are added.
+        `share`: with the team (None: `knowledge.share_by_default`)."""
+        share = self._sharing(share)
+        report = self._notes.add_paths(paths, progress)
+        if share:
+            self._share([i.note_id for i in report.items if i.note_id and i.outcome != "failed"])
+        return report
 
-    def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
+    def add_text(
+        self, text: str, title: str | None = None, origin: str = "stdin", *, share: bool | None = None
+    ) -> AddOutcome:
         """Save text as a Markdown note (title in its front matter) and index it."""
-        return self._notes.add_text(text, title, origin)
+        share = self._sharing(share)
+        outcome = self._notes.add_text(text, title, origin)
+        if share and outcome.note_id:
+            self._share([outcome.note_id])
+        return outcome
 
     def list_notes(self) -> list[NoteInfo]:
-        return self._notes.list_notes()
+        notes = self._notes.list_notes()
+        if self._stores.team.url:
+            shared = self._stores.team.store.shared()
+            for n in notes:
+                if "note:" + n.id in shared:
+                    n.shared = "uploaded" if shared["note:" + n.id] else "pending"
+        return notes
 
     def remove_note(self, note_id: str) -> NoteInfo:
-        """Delete a note's file and its chunks (`note_id` may be shortened while unambiguous)."""
-        return self._notes.remove_note(note_id)
+        """Delete a note's file and its chunks (`note_id` may be shortened while unambiguous);
+        a shared note leaves the team server too (now, or on the next connection)."""
+        info = self._notes.remove_note(note_id)
+        if self._stores.team.url and self._stores.team.store.unshare("note:" + info.id):
+            self._stores.team.sync()
+        return info
+
+    def set_shared(self, note_id: str, share: bool) -> NoteInfo:
+        """Share a note with the team, or make it private again (its passages leave the server)."""
+        self._sharing(True)
+        info = self._notes.find_note(note_id)
+        team = self._stores.team
+        if share:
+            team.share(["note:" + info.id])
+        else:
+            team.unshare("note:" + info.id)
+        return next(n for n in self.list_notes() if n.id == info.id)
+
+    def team_status(self) -> TeamStatus:
+        """The team server: where, whether it answers, what this home shares and mirrors."""
+        return self._stores.team.status()
+
+    @property
+    def team_notice(self) -> str | None:
+        """Why the team server is not in use right now (one line), or None."""
+        return self._stores.team.notice
+
+    def _sharing(self, share: bool | None) -> bool:
+        if share is None:
+            return self.settings.knowledge.share_by_default and bool(self.settings.knowledge.chroma_url)
+        if share and not self.settings.knowledge.chroma_url:
+            raise UsageError("no team server: set knowledge.chroma_url (or ADVISOR_CHROMA_URL) to share notes")
+        return share
+
+    def _share(self, note_ids: list[str]) -> None:
+        if note_ids:
+            self._stores.team.share(["note:" + n for n in note_ids])
 
     def note_text(self, note_id: str) -> tuple[NoteInfo, str]:
         """A note's metadata and its text (`note_id` may be shortened while unambiguous)."""
@@ -147,8 +204,11 @@ class KnowledgeBase:
         return self._ingest.status()
 
     def reindex(self, full: bool = False, progress: ProgressCallback | None = None) -> ReindexReport:
-        """Bring the index up to date (by hash); `full` rebuilds both stores from the files."""
-        return self._ingest.reindex(full, progress)
+        """Bring the index up to date (by hash); `full` rebuilds both stores from the files. The
+        team server then gets this home's changed shared notes (its own ids only)."""
+        report = self._ingest.reindex(full, progress)
+        self._stores.team.sync()
+        return report
 
     # ------------------------------------------------------------------ search
     def search(

@@ -1,7 +1,7 @@
-"""The vector index on Chroma: embedded (a PersistentClient in `index_dir/chroma`) by default,
-or a Chroma server (HttpClient) shared by a team (`knowledge.chroma_url`).
+"""The home's vector index on embedded Chroma (a PersistentClient in `index_dir/chroma`). A team's
+Chroma server (`knowledge.chroma_url`) holds only shared notes and card vectors: `team_server.py`.
 
-Everything Chroma-specific lives here: the connection, the metadata layout and `where` filters,
+Everything Chroma-specific of the home's index lives here: the metadata layout and `where` filters,
 the embedding function Chroma is given (ours, never its downloading default), and wiping.
 Imported only when the index is first used (chromadb is heavy).
 """
@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -103,9 +102,8 @@ def where_clause(kind: str | None, topics: Sequence[str] | None) -> Where | None
 class ChromaIndex:
     """A `VectorIndex` over one Chroma collection (cosine space); it connects on first use."""
 
-    def __init__(self, index_dir: Path, url: str | None, embedder: Callable[[], Embedder]) -> None:
-        self.url = url
-        self.path = embedded_folder(index_dir)  # unused for a server
+    def __init__(self, index_dir: Path, embedder: Callable[[], Embedder]) -> None:
+        self.path = embedded_folder(index_dir)
         self._ef = AdvisorEmbeddingFunction(embedder)
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
@@ -113,14 +111,6 @@ class ChromaIndex:
     # ------------------------------------------------------------------ connection
     def _connect(self) -> ClientAPI:
         settings = ChromaSettings(anonymized_telemetry=False)
-        if self.url:
-            u = urlparse(self.url if "://" in self.url else f"http://{self.url}")
-            return chromadb.HttpClient(
-                host=u.hostname or "127.0.0.1",
-                port=u.port or (443 if u.scheme == "https" else 8000),
-                ssl=u.scheme == "https",
-                settings=settings,
-            )
         self.path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(self.path), settings=settings)
 
@@ -144,8 +134,6 @@ class ChromaIndex:
             raise
         except Exception as exc:  # noqa: BLE001 - the fault boundary: chromadb raises many kinds (sqlite, Rust bindings, HTTP)
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if self.url:
-                raise StorageError(f"cannot use the Chroma server at {self.url}: {reason}") from None
             raise StorageError(
                 f"the vector index at {self.path} is corrupt or unreadable ({reason}); "
                 "run `advisor kb reindex --full` to rebuild it"
@@ -180,6 +168,18 @@ class ChromaIndex:
                 ids=list(ids), embeddings=embeddings, metadatas=[chroma_metadata(m) for m in metas]
             )
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, Vector]:
+        import numpy as np
+
+        out: dict[str, Vector] = {}
+        with self._faults():
+            for i in range(0, len(ids), PAGE):
+                got = self.collection.get(ids=list(ids[i : i + PAGE]), include=["embeddings"])
+                embs = got.get("embeddings")
+                for cid, emb in zip(got["ids"], [] if embs is None else embs, strict=True):
+                    out[cid] = np.asarray(emb, dtype=np.float32)
+        return out
+
     def delete(self, ids: Sequence[str]) -> None:
         with self._faults():
             for i in range(0, len(ids), PAGE):
@@ -199,22 +199,19 @@ class ChromaIndex:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
     def wipe(self) -> None:
-        """Empty the index through Chroma's public API, whatever state it is in.
-
-        A server: drop and recreate the collection. Embedded: close the client and move to a
-        fresh folder (`chroma-<n+1>`), removing the old one, which may be damaged. A new folder
+        """Empty the index through Chroma's public API, whatever state it is in: close the
+        client and move to a fresh folder (`chroma-<n+1>`), removing the old one, which may be damaged. A new folder
         is a new Chroma system: a client that failed to open the old one (chromadb keeps such a
         system cached by its path) or that another knowledge base in this process still holds
         cannot be reused by mistake, and no dropped collection's files are left behind.
         """
-        if not self.url:
-            self.close()
-            fresh = self.path.parent / f"{FOLDER}-{_generation(self.path) + 1}"
-            fresh.mkdir(parents=True, exist_ok=True)
-            for old in _folders(self.path.parent):
-                if old != fresh:
-                    shutil.rmtree(old, ignore_errors=True)
-            self.path = fresh
+        self.close()
+        fresh = self.path.parent / f"{FOLDER}-{_generation(self.path) + 1}"
+        fresh.mkdir(parents=True, exist_ok=True)
+        for old in _folders(self.path.parent):
+            if old != fresh:
+                shutil.rmtree(old, ignore_errors=True)
+        self.path = fresh
         self._collection = None
         with self._faults():
             if self._client is None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from advisor.knowledge.catalog import Catalog
     from advisor.knowledge.embedder import Embedder
-    from advisor.knowledge.vectors import VectorIndex
+    from advisor.knowledge.vectors import Matrix, Vector, VectorIndex
 
 INDEX_BATCH = 256  # chunks embedded, upserted and committed together
 
@@ -87,6 +87,7 @@ class BatchIndexer:
         mark_failed: Callable[[Job, str], None],
         tick: Callable[[int, str], None] | None = None,
         batch_size: int | None = None,
+        embed_cards: Callable[[list[str]], Matrix] | None = None,
     ) -> None:
         self.cat = catalog
         self.dense = dense
@@ -95,6 +96,7 @@ class BatchIndexer:
         self.mark_failed = mark_failed
         self.tick = tick
         self.batch_size = batch_size or INDEX_BATCH
+        self.embed_cards = embed_cards  # the team server's card vectors (embedded once per server)
         self._pending: list[tuple[_Open, TextChunk]] = []
         self._finishing: list[_Open] = []
         self.results: dict[str, Result] = {}
@@ -152,7 +154,7 @@ class BatchIndexer:
         cat = self.cat
         ids = [f"{s.job.sid}#{c.ord}" for s, c in batch]
         if batch:
-            vecs = self.embedder.embed([embed_text(s.title, c.location, c.text) for s, c in batch])
+            vecs = self._embed(batch)
             self.dense.upsert(ids, vecs, [s.meta for s, _ in batch])
         with cat.transaction():
             for s, _ in batch:
@@ -176,6 +178,19 @@ class BatchIndexer:
         if self.tick is not None and batch:
             s, c = batch[-1]
             self.tick(s.job.base + c.end_offset, s.job.info.path.name)
+
+    def _embed(self, batch: list[tuple[_Open, TextChunk]]) -> Matrix:
+        texts = [embed_text(s.title, c.location, c.text) for s, c in batch]
+        cards = [i for i, (s, _) in enumerate(batch) if s.job.kind == "curated"]
+        if self.embed_cards is None or not cards:
+            return self.embedder.embed(texts)
+        import numpy as np
+
+        rest = [i for i in range(len(texts)) if i not in set(cards)]
+        rows: dict[int, Vector] = dict(zip(cards, self.embed_cards([texts[i] for i in cards]), strict=True))
+        if rest:
+            rows.update(zip(rest, self.embedder.embed([texts[i] for i in rest]), strict=True))
+        return np.asarray([rows[i] for i in range(len(texts))], dtype=np.float32)
 
     def _write_source(self, s: _Open) -> None:
         job, info, prev = s.job, s.job.info, s.prev

@@ -211,9 +211,11 @@ class Ingest:
                 self.mark_failed(job.sid, job.kind, i.path, error, i.size, i.mtime_ns, i.sha256)
 
         stores = self.stores
+        team = stores.team
         indexer = BatchIndexer(
             stores.catalog, stores.dense, stores.embedder, stores.settings.knowledge.chunk_words,
             mark_failed=failed, tick=(ticker.tick if ticker is not None else None),
+            embed_cards=(lambda texts: team.embed_cards(texts, stores.embedder)) if team.url else None,
         )
         try:
             return indexer.run(jobs)

@@ -24,6 +24,10 @@ class Passage(BaseModel):
     topics: list[str] = Field(default_factory=list)
     card_kind: str | None = Field(default=None, description="For curated cards: strategy, field, ...")
     note_id: str | None = None
+    owner: Literal["mine", "team"] | None = Field(
+        default=None, description="For notes: one of yours (mine), or one a team member shared (team)."
+    )
+    added_by: str | None = Field(default=None, description="For team notes: the member who shared it.")
 
     def citation(self) -> str:
         return f"{self.title}, {self.location} ({self.source})"
@@ -39,6 +43,9 @@ class NoteInfo(BaseModel):
     added_at: str | None = None
     status: str = "indexed"
     warning: str | None = None
+    shared: str | None = Field(
+        default=None, description="With the team: 'uploaded', or 'pending' until the server is reached."
+    )
 
 
 class AddOutcome(BaseModel):

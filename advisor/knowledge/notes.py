@@ -269,6 +269,13 @@ class Notes:
             raise UsageError(f"no note with id {note_id!r} (see `advisor notes list`)")
         return row
 
+    def find_note(self, note_id: str) -> NoteInfo:
+        """A note by its (possibly shortened) id."""
+        self.ingest.ready()
+        row = self._find_note(note_id)
+        return NoteInfo(id=row["source_id"][len(NOTE):], title=row["title"], path=row["path"], origin=row["origin"],
+                        chunks=row["n_chunks"], added_at=row["added_at"], status=row["status"])
+
     def remove_note(self, note_id: str) -> NoteInfo:
         """Delete a note's file and its chunks."""
         self.ingest.ready()

@@ -1,6 +1,10 @@
 """Search: the k best passages for a question, dense and BM25 rankings fused by reciprocal rank
 fusion (`rrf`). The query embedding and the BM25 search run concurrently (onnxruntime and sqlite
 release the GIL); passages carry what a citation needs.
+
+With a team server (`team.py`), notes other members shared join both rankings: their vectors
+are searched on the server (merged with the home's by cosine similarity), their texts in the
+local mirror's FTS5 index (merged by BM25 score); each passage says whose it is.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from advisor.knowledge.stores import Stores
 if TYPE_CHECKING:
     import sqlite3
     from concurrent.futures import Future, ThreadPoolExecutor
+
+    from advisor.knowledge.team_store import TeamPassage
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES = ("hybrid", "dense", "lexical")
@@ -62,8 +68,21 @@ def passage(row: sqlite3.Row, score: float) -> Passage:
         text=row["text"], score=round(score, 6), title=row["title"], source=row["path"],
         kind=row["kind"], chunk_id=row["chunk_id"], location=row["location"],
         topics=json.loads(row["topics"] or "[]"), card_kind=row["card_kind"],
-        note_id=sid[5:] if sid.startswith("note:") else None,
+        note_id=sid[5:] if sid.startswith("note:") else None, owner="mine" if row["kind"] == "note" else None,
     )
+
+
+def team_passage(p: TeamPassage, score: float) -> Passage:
+    """A passage another member shared, cited as theirs."""
+    return Passage(
+        text=p.text, score=round(score, 6), title=p.title, source=f"shared by {p.owner_name}", kind="note",
+        chunk_id=p.id, location=p.location, topics=list(p.topics), owner="team", added_by=p.owner_name,
+    )
+
+
+def _merged(a: Ranking, b: Ranking, n: int) -> Ranking:
+    """Two rankings of comparable scores as one, best first."""
+    return a if not b else sorted(a + b, key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
 class Search:
@@ -95,22 +114,27 @@ class Search:
             raise UsageError("k must be at least 1")
         topics = [t.strip().lower() for t in topics or [] if t.strip()] or None
         self.ingest.ready()
+        team = self.stores.team
+        use_team = kind != "curated" and (team.online() or team.state == "offline")
         n_chunks = self.ingest.chunk_count()
-        if n_chunks == 0:
+        if n_chunks == 0 and not use_team:
             return []
-        depth = min(n_chunks, max(4 * k, 40))
+        depth = max(4 * k, 40)
         dense_hits: Ranking = []
         lex_hits: Ranking = []
         lex_future: Future[Ranking] | None = None
         if mode == "hybrid":
             # BM25 on a worker thread while this one embeds the query and asks the vector index
-            lex_future = self._executor().submit(self.lexical, query, depth, kind, topics)
+            lex_future = self._executor().submit(self.lexical, query, depth, kind, topics, use_team)
         elif mode == "lexical":
-            lex_hits = self.lexical(query, depth, kind, topics)
+            lex_hits = self.lexical(query, depth, kind, topics, use_team)
         try:
             if mode in ("hybrid", "dense"):
                 vec = self.stores.embedder.embed_one(query)
-                dense_hits = self.stores.dense.query(vec, depth, kind, topics)
+                if n_chunks:
+                    dense_hits = self.stores.dense.query(vec, min(n_chunks, depth), kind, topics)
+                if use_team:
+                    dense_hits = _merged(dense_hits, team.dense(vec, depth, topics), depth)
         finally:
             if lex_future is not None:
                 lex_hits = lex_future.result()
@@ -122,15 +146,21 @@ class Search:
             ranked = rrf([dense_hits, lex_hits], weights=[RRF_WEIGHTS["dense"], RRF_WEIGHTS["lexical"]])
         top = ranked[:k]
         rows = self.stores.catalog.chunks_by_id([c for c, _ in top])
-        return [passage(rows[c], s) for c, s in top if c in rows]
+        shared = team.passages([c for c, _ in top if c not in rows]) if use_team else {}
+        return [passage(rows[c], s) if c in rows else team_passage(shared[c], s)
+                for c, s in top if c in rows or c in shared]
 
-    def lexical(self, query: str, n: int, kind: str | None, topics: list[str] | None) -> Ranking:
-        """The BM25 ranking; a damaged FTS index is one line saying to rebuild it."""
+    def lexical(
+        self, query: str, n: int, kind: str | None, topics: list[str] | None, team: bool = False
+    ) -> Ranking:
+        """The BM25 ranking (with the team's mirrored notes when `team`); a damaged FTS index is
+        one line saying to rebuild it."""
         import sqlite3
 
         cat = self.stores.catalog
         try:
-            return cat.lexical_search(query, n, kind, topics)
+            hits = cat.lexical_search(query, n, kind, topics)
+            return _merged(hits, self.stores.team.lexical(query, n, topics), n) if team else hits
         except sqlite3.DatabaseError as exc:
             from advisor.knowledge.catalog import corrupt
 
@@ -138,7 +168,10 @@ class Search:
 
     def get_passage(self, chunk_id: str) -> Passage | None:
         row = self.stores.catalog.chunks_by_id([chunk_id]).get(chunk_id)
-        return None if row is None else passage(row, 0.0)
+        if row is not None:
+            return passage(row, 0.0)
+        shared = self.stores.team.passages([chunk_id]).get(chunk_id)
+        return None if shared is None else team_passage(shared, 0.0)
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:

@@ -3,7 +3,8 @@ and search: the SQLite catalog (`index_dir/lexical.sqlite3`), the embedder (an O
 and the vector index. Heavy libraries (onnxruntime, chromadb) are imported when a store opens.
 
 The vector index is derived from the catalog and kept in step with it: opening it repairs any
-drift (a fresh Chroma server, an interrupted run).
+drift (an interrupted run). It is always this home's own (embedded); a team server
+(`knowledge.chroma_url`) is the `team` (`team.py`), which only ever changes this home's own ids.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from advisor.knowledge.indexer import INDEX_BATCH, embed_text, vector_metas
 if TYPE_CHECKING:
     from advisor.knowledge.catalog import Catalog
     from advisor.knowledge.embedder import Embedder
+    from advisor.knowledge.team import Team
     from advisor.knowledge.vectors import VectorIndex
     from advisor.settings import Settings
 
@@ -30,6 +32,7 @@ class Stores:
         self._embedder = embedder
         self._catalog: Catalog | None = None
         self._dense: VectorIndex | None = None
+        self._team: Team | None = None
 
     # ------------------------------------------------------------------ places
     @property
@@ -87,7 +90,16 @@ class Stores:
         """The vector store in use: the one place its implementation is chosen."""
         from advisor.knowledge.chroma import ChromaIndex
 
-        return ChromaIndex(self.index_dir, self.settings.knowledge.chroma_url, lambda: self.embedder)
+        return ChromaIndex(self.index_dir, lambda: self.embedder)
+
+    @property
+    def team(self) -> Team:
+        """The team server's half (state "off" when no `knowledge.chroma_url` is set)."""
+        if self._team is None:
+            from advisor.knowledge.team import Team
+
+            self._team = Team(self)
+        return self._team
 
     def repair_vectors(self) -> int:
         """Make an open vector index hold exactly the catalog's chunks (after an indexing run)."""
@@ -119,6 +131,8 @@ class Stores:
         self._dense = vectors  # empty, like the new catalog: nothing to repair
 
     def close(self) -> None:
+        if self._team is not None:
+            self._team.close()
         if self._catalog is not None:
             self._catalog.close()
             self._catalog = None

@@ -45,6 +45,10 @@ class VectorIndex(Protocol):
         """Insert or replace vectors (`embeddings[i]` is `ids[i]`'s, described by `metas[i]`)."""
         ...
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, Vector]:
+        """The stored vectors of some chunk ids ({id: vector}; ids it does not hold are left out)."""
+        ...
+
     def delete(self, ids: Sequence[str]) -> None:
         """Remove vectors; ids the index does not hold are ignored."""
         ...
