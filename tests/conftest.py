@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,3 +85,77 @@ def kb_index(tmp_path_factory: pytest.TempPathFactory, kb_cards_dir: Path, kb_em
     assert report.ok, report
     yield kb
     kb.close()
+
+
+# ---------------------------------------------------------------- team server (a real Chroma server)
+
+CHROMA_CLI = Path(sys.executable).parent / "chroma"
+TEAM_TOKEN_ENV = {
+    "CHROMA_SERVER_AUTHN_PROVIDER": "chromadb.auth.token_authn.TokenAuthenticationServerProvider",
+}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChromaServer:
+    """A real Chroma server on loopback, from the installed chromadb: `chroma run`, or with a
+    token the Python server (`uvicorn chromadb.app:app`, the one that enforces token auth)."""
+
+    def __init__(self, data: Path, port: int | None = None, token: str | None = None) -> None:
+        self.data, self.port, self.token = data, port or free_port(), token
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ChromaServer:
+        import httpx
+
+        self.data.mkdir(parents=True, exist_ok=True)
+        log = (self.data / "log.txt").open("ab")
+        if self.token is None:
+            cmd = [str(CHROMA_CLI), "run", "--path", str(self.data / "db"), "--host", "127.0.0.1",
+                   "--port", str(self.port)]
+            env = dict(os.environ)
+        else:
+            cmd = [sys.executable, "-m", "uvicorn", "chromadb.app:app", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--log-level", "warning"]
+            env = {**os.environ, **TEAM_TOKEN_ENV, "CHROMA_SERVER_AUTHN_CREDENTIALS": self.token,
+                   "IS_PERSISTENT": "TRUE", "PERSIST_DIRECTORY": str(self.data / "db"), "ANONYMIZED_TELEMETRY": "FALSE"}
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.data)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                pytest.fail(f"chroma server exited: {(self.data / 'log.txt').read_text()[-800:]}")
+            time.sleep(0.2)
+        pytest.fail("chroma server did not start in 90 s")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture(scope="session")
+def team_server(tmp_path_factory: pytest.TempPathFactory):
+    """One `chroma run` server shared by the team tests of this session (each uses its own words)."""
+    server = ChromaServer(tmp_path_factory.mktemp("team-server")).start()
+    yield server
+    server.stop()

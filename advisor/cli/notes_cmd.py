@@ -65,6 +65,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.title and "-" not in paths:
         raise UsageError("--title applies to a note read from stdin (`advisor notes add - --title ...`)")
     kb = open_kb()
+    kb.sharing(args.share)  # --team without a server: one line, before anything is added
     report = AddReport()
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
@@ -164,6 +165,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     kb = open_kb()
     notes = kb.list_notes()
+    report_team(kb)
     if args.json:
         print_json(model_json(notes))
         return 0

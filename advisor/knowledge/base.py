@@ -106,7 +106,7 @@ class KnowledgeBase:
         """Copy files (folders recursively, in the supported formats) into the notes folder and
         index them. Each bad input becomes a failed item with a one-line reason; the rest are added.
         `share`: with the team (None: `knowledge.share_by_default`)."""
-        share = self._sharing(share)
+        share = self.sharing(share)
         report = self._notes.add_paths(paths, progress)
         if share:
             self._share([i.note_id for i in report.items if i.note_id and i.outcome != "failed"])
@@ -116,15 +116,17 @@ class KnowledgeBase:
         self, text: str, title: str | None = None, origin: str = "stdin", *, share: bool | None = None
     ) -> AddOutcome:
         """Save text as a Markdown note (title in its front matter) and index it."""
-        share = self._sharing(share)
+        share = self.sharing(share)
         outcome = self._notes.add_text(text, title, origin)
         if share and outcome.note_id:
             self._share([outcome.note_id])
         return outcome
 
     def list_notes(self) -> list[NoteInfo]:
+        """Every note; with a team server, whether each is shared (connecting first uploads what waits)."""
         notes = self._notes.list_notes()
         if self._stores.team.url:
+            self._stores.team.online()
             shared = self._stores.team.store.shared()
             for n in notes:
                 if "note:" + n.id in shared:
@@ -141,7 +143,7 @@ class KnowledgeBase:
 
     def set_shared(self, note_id: str, share: bool) -> NoteInfo:
         """Share a note with the team, or make it private again (its passages leave the server)."""
-        self._sharing(True)
+        self.sharing(True)
         info = self._notes.find_note(note_id)
         team = self._stores.team
         if share:
@@ -159,7 +161,8 @@ class KnowledgeBase:
         """Why the team server is not in use right now (one line), or None."""
         return self._stores.team.notice
 
-    def _sharing(self, share: bool | None) -> bool:
+    def sharing(self, share: bool | None) -> bool:
+        """Whether notes added now are shared (None: the default); asking without a server is a UsageError."""
         if share is None:
             return self.settings.knowledge.share_by_default and bool(self.settings.knowledge.chroma_url)
         if share and not self.settings.knowledge.chroma_url:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from advisor.knowledge.team_server import TeamServer
     from advisor.knowledge.vectors import Matrix, Vector
 
+RETRY_S = 30.0  # after a failure, the server is tried again after this long (a long-lived TUI)
 Ranking = list[tuple[str, float]]
 Connection = Literal["off", "unknown", "online", "offline"]
 
@@ -65,6 +67,7 @@ class Team:
         self._server: TeamServer | None = None
         self.state: Connection = "unknown" if self.url else "off"
         self.notice: str | None = None
+        self._failed_at = 0.0
 
     @property
     def store(self) -> TeamStore:
@@ -75,7 +78,9 @@ class Team:
     # ------------------------------------------------------------------ connection
     def online(self) -> bool:
         """Connect (once), upload what waits and refresh the mirror; False when the server is not
-        configured or cannot be reached (then `notice` says why)."""
+        configured or cannot be reached (then `notice` says why); retried `RETRY_S` after a failure."""
+        if self.state == "offline" and time.monotonic() - self._failed_at >= RETRY_S:
+            self.state = "unknown"
         if self.state == "unknown":
             from advisor.knowledge.team_server import TeamServer, TeamUnavailable
 
@@ -87,6 +92,7 @@ class Team:
                 self.state = "online"
                 self.push()
                 self.pull()
+                self.notice = None
             except TeamUnavailable as exc:
                 self._offline(exc.message)
         return self.state == "online"
@@ -94,6 +100,7 @@ class Team:
     def _offline(self, reason: str) -> None:
         self.state = "offline"
         self.notice = reason
+        self._failed_at = time.monotonic()
         if self._server is not None:
             self._server.close()
             self._server = None
