@@ -53,11 +53,11 @@ def report_team(kb: KnowledgeBase) -> None:
         sys.stderr.write(f"advisor: {kb.team_notice}; using this home's notes and the cards\n")
 
 
-def owner_label(p: Any) -> str:
-    """[curated], [note · mine] or [note · team: alice]."""
+def owner_label(p: Any, team: bool) -> str:
+    """[curated], [note], and with a team server [note · mine] or [note · team: alice]."""
     if p.owner == "team":
         return f"[note · team: {p.added_by}]"
-    return f"[{p.kind} · mine]" if p.owner == "mine" else f"[{p.kind}]"
+    return f"[{p.kind} · mine]" if team and p.owner == "mine" else f"[{p.kind}]"
 
 
 class ProgressBar:
@@ -149,7 +149,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("No passages found. Add notes with `advisor notes add PATH`.")
         return 0
     for i, p in enumerate(passages, start=1):
-        print(f"{i}. {p.title} {owner_label(p)} {p.location}  (score {p.score:.4f})")
+        print(f"{i}. {p.title} {owner_label(p, bool(kb.settings.knowledge.chroma_url))} {p.location}  (score {p.score:.4f})")
         print(f"   {p.source}")
         excerpt = textwrap.shorten(p.text, width=300, placeholder=" …")
         print(textwrap.indent(textwrap.fill(excerpt, width=88), "   "))
