@@ -43,6 +43,7 @@ class FakeKB:
     def __init__(self) -> None:
         self.added_text: list[tuple[str, str | None]] = []
         self.added_paths: list[list[str]] = []
+        self.shared: list[bool | None] = []  # the share= of each add
         self.notes: list[SourceStatus] = []
         self.passages = [
             Passage(text="Labs differ in how much their safety teams can influence decisions.", score=1.0,
@@ -86,17 +87,19 @@ class FakeKB:
         p = next(p for p in self.passages if p.note_id == note_id or p.chunk_id.startswith(f"note:{note_id}"))
         return NoteInfo(id=note_id, title=p.title, path=p.source, origin="stdin"), p.text
 
-    def add_text(self, text: str, title: str | None = None, origin: str = "stdin") -> AddOutcome:
+    def add_text(self, text: str, title: str | None = None, origin: str = "stdin", share: bool | None = None) -> AddOutcome:
         self.added_text.append((text, title))
+        self.shared.append(share)
         title = title or text.splitlines()[0][:40]
         self.notes.append(SourceStatus(source_id="note:0000beef", kind="note", title=title,
                                        path="notes/0000beef.md", state="indexed", chunks=1))
         return AddOutcome(path="-", outcome="added", note_id="0000beef", title=title, chunks=1)
 
-    def add_paths(self, paths: list[str], progress: Any = None) -> Any:
+    def add_paths(self, paths: list[str], progress: Any = None, share: bool | None = None) -> Any:
         from advisor.knowledge.models import AddReport, Progress
 
         self.added_paths.append([str(p) for p in paths])
+        self.shared.append(share)
         if progress:
             progress(Progress(done=50, total=100, current="x.md"))
             progress(Progress(done=100, total=100, current="x.md"))

@@ -87,6 +87,14 @@ def test_members_find_each_others_notes_and_never_change_them(team_server, tmp_p
     a = team_kb(tmp_path, "alice", url, kb_cards_dir, kb_embedder)
     a.reindex(full=True)
     assert records(url, "alice") == alice_on_server
+    # her shared note edited on disk: the next use re-indexes it and the server gets the new text
+    note = next(n for n in a.list_notes() if n.id == shared.note_id)
+    with open(note.path, "a", encoding="utf-8") as fh:
+        fh.write("Update: transcoders too.\n")
+    a.close()
+    a = team_kb(tmp_path, "alice", url, kb_cards_dir, kb_embedder)
+    a._ready()
+    assert [t for t in records(url, "alice").values() if "transcoders" in t] and len(records(url, "alice")) == 1
     # made private again, it leaves the server and the others' searches
     a.set_shared(shared.note_id or "", False)
     assert records(url, "alice") == {}

@@ -297,6 +297,31 @@ async def test_add_note_by_typing_and_by_path(tmp_path: Path) -> None:
         assert kb.added_paths == [[str(note)]]
         table = app.screen.query_one("#status-table", DataTable)
         assert any(table.get_row_at(i)[0] == "note" for i in range(table.row_count))
+        assert kb.shared == [False, False] and not app.screen.query("#share")  # no team server: no toggle
+
+
+async def test_share_toggle_with_a_team_server(tmp_path: Path) -> None:
+    """With knowledge.chroma_url set, Add note has a 'Share with the team' box; a note is private unless ticked."""
+    from support import make_settings
+
+    kb = FakeKB()
+    settings = make_settings(tmp_path / "home", knowledge={"chroma_url": "http://127.0.0.1:9", "member_name": "ann"})
+    app = make_app(tmp_path, kb=kb, settings=settings)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await type_text(pilot, "private thought")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        app.screen.query_one("#share").value = True
+        note = tmp_path / "reading-group.md"
+        note.write_text("# for the reading group\n")
+        app.screen.query_one("#note-path", Input).focus()
+        await type_text(pilot, str(note))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert kb.shared == [False, True]
 
 
 async def test_knowledge_keys_open_tabs_but_type_as_text_in_a_field(tmp_path: Path) -> None:

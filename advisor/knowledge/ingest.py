@@ -165,6 +165,7 @@ class Ingest:
             self._drop_orphans()
         if todo:
             self.stores.repair_vectors()
+            self.stores.team.sync()  # shared notes changed on disk go to the team server
         self._n_chunks = None
         report.seconds = time.perf_counter() - started
         return report

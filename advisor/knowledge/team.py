@@ -15,7 +15,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
@@ -130,11 +130,11 @@ class Team:
         elif self.state == "online":
             self._safely(self.push)
 
-    def _safely(self, step: object) -> None:
+    def _safely(self, step: Callable[[], None]) -> None:
         from advisor.knowledge.team_server import TeamUnavailable
 
         try:
-            step()  # type: ignore[operator]
+            step()
         except TeamUnavailable as exc:
             self._offline(exc.message)
 

@@ -76,6 +76,7 @@ class TeamStore:
             with self.transaction():  # one identity, even when two processes open a new home at once
                 if self.get_meta("home_id") is None:
                     self.set_meta("home_id", str(uuid.uuid4()))
+            self.home_id = self.get_meta("home_id") or ""  # this home's owner id on the server
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"the team state at {path} is unreadable ({exc})") from None
 
@@ -99,11 +100,6 @@ class TeamStore:
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
-
-    @property
-    def home_id(self) -> str:
-        """This home's owner id on the server (a uuid made when the file was created)."""
-        return self.get_meta("home_id") or ""
 
     # ------------------------------------------------------------------ shared notes
     def share(self, source_ids: Iterable[str], when: str) -> None:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
+    Checkbox,
     DataTable,
     Footer,
     Input,
@@ -79,6 +80,9 @@ class KnowledgeScreen(Screen):
                 yield TextArea(id="note-body", soft_wrap=True, tab_behavior="focus")
                 with Horizontal(classes="buttons"):
                     yield Button("Add typed note (ctrl+s)", id="add-typed", classes="compact", variant="primary")
+                    knowledge = self.app.settings.knowledge  # type: ignore[attr-defined]
+                    if knowledge.chroma_url:  # private unless ticked; only with a team server
+                        yield Checkbox("Share with the team", knowledge.share_by_default, id="share", compact=True)
                 yield Static("")
                 with Horizontal(classes="form-row"):
                     yield Label("Path")
@@ -264,23 +268,26 @@ class KnowledgeScreen(Screen):
             self.query_one("#note-body", TextArea).focus()
             return
         self._add_result("Adding the note and indexing it…")
-        self.add_typed(body, self.query_one("#note-title", Input).value)
+        self.add_typed(body, self.query_one("#note-title", Input).value, self._share())
 
     @on(Button.Pressed, "#add-typed")
     def _add_typed_pressed(self) -> None:
         self.action_add_typed()
 
     @work(thread=True, exclusive=True, group="kb-write")
-    def add_typed(self, body: str, title: str) -> None:
+    def add_typed(self, body: str, title: str, share: bool = False) -> None:
         app: Any = self.app
         try:
             kb = app.knowledge()
-            outcome = kb.add_text(body, title or None, origin="tui")
+            outcome = kb.add_text(body, title or None, origin="tui", share=share)
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(self._add_result, f"Not added: {_message(exc)}")
             return
         app.call_from_thread(self._typed_added, outcome, statuses)
+
+    def _share(self) -> bool:
+        return any(box.value for box in self.query("#share").results(Checkbox))
 
     def _typed_added(self, outcome: Any, statuses: list[Any]) -> None:
         if outcome.outcome == "unchanged":
@@ -301,14 +308,15 @@ class KnowledgeScreen(Screen):
         if not path:
             return
         self._add_result(f"Adding {path}…")
-        self.add_path(path)
+        self.add_path(path, self._share())
 
     @work(thread=True, exclusive=True, group="kb-write")
-    def add_path(self, path: str) -> None:
+    def add_path(self, path: str, share: bool = False) -> None:
         app: Any = self.app
         try:
             kb = app.knowledge()
-            report = kb.add_paths([path], progress=lambda p: app.call_from_thread(self._progress, "#add-progress", p))
+            report = kb.add_paths([path], progress=lambda p: app.call_from_thread(self._progress, "#add-progress", p),
+                                  share=share)
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(self._progress_done, "#add-progress")
@@ -366,7 +374,7 @@ class KnowledgeScreen(Screen):
             lst.add_option(Option("No passages found.", disabled=True))
             return
         for i, p in enumerate(results):
-            kind = "own note" if p.kind == "note" else "curated"
+            kind = f"team note · {p.added_by}" if p.owner == "team" else "own note" if p.kind == "note" else "curated"
             lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.location}"), id=str(i)))
         lst.highlighted = 0
         lst.focus()
@@ -376,7 +384,7 @@ class KnowledgeScreen(Screen):
         if event.option.id is None or not self._results:
             return
         p = self._results[int(event.option.id)]
-        kind = "your note" if p.kind == "note" else "curated"
+        kind = "team note" if p.owner == "team" else "your note" if p.kind == "note" else "curated"
         self.query_one("#search-text", Static).update(
             Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})\n(c copies)"))
 
