@@ -66,6 +66,7 @@ def test_members_find_each_others_notes_and_never_change_them(team_server, tmp_p
     assert c.get_passage(top["Quokka circuits"].chunk_id) == top["Quokka circuits"].model_copy(update={"score": 0.0})
     top = {p.title: p for p in c.search("wombat evals", k=3)}
     assert (top["Wombat evals"].owner, top["Wombat evals"].added_by) == ("team", "bob")
+    assert c.team_notice is None
     for other in (b, c):  # the private note is found by its owner alone
         assert all("Narwhal" not in p.text for p in other.search("narwhal salary PhD", k=10, kind="note"))
     mine = a.search("narwhal salary PhD", k=1, kind="note")[0]
@@ -214,6 +215,7 @@ def test_token_auth(tmp_path, advisor_env, kb_cards_dir, kb_embedder):
         assert added.returncode == 0 and "[team]" in added.stdout, added.stderr
         lee = team_kb(tmp_path, "lee", server.url, kb_cards_dir, kb_embedder, chroma_token=token)
         assert lee.search("tapir interpretability reading list", k=1, kind="note")[0].added_by == "kim"
+        assert lee.team_notice is None  # every call worked against the token server (cards included)
         lee.close()
         seen = [run(right, "config", "show"), run(right, "config", "show", "--json"),
                 run(right, "kb", "status", "--json"), run(right, "export", "--format", "json"),

@@ -50,7 +50,7 @@ def open_kb() -> KnowledgeBase:
 def report_team(kb: KnowledgeBase) -> None:
     """One line on stderr when the team server was configured but could not be used."""
     if kb.team_notice:
-        sys.stderr.write(f"advisor: {kb.team_notice}; using this home's notes and the cards\n")
+        sys.stderr.write(f"advisor: {kb.team_notice}; using this home's notes, the cards and the team notes copied here\n")
 
 
 def owner_label(p: Any, team: bool) -> str:

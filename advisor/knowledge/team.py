@@ -256,7 +256,7 @@ class Team:
             if todo:
                 fresh = embedder.embed([texts[i] for i in todo])
                 server.add_card_vectors([keys[i] for i in todo], fresh)
-                cached.update({keys[i]: list(map(float, v)) for i, v in zip(todo, fresh, strict=True)})
+                cached.update({keys[i]: v for i, v in zip(todo, fresh, strict=True)})
         except TeamUnavailable as exc:
             self._offline(exc.message)
             return embedder.embed(texts)

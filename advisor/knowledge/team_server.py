@@ -15,6 +15,7 @@ Imported only when the team is first used (chromadb is heavy).
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -170,22 +171,30 @@ class TeamServer:
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], dists, strict=True)]
 
     # ------------------------------------------------------------------ curated card vectors
-    def card_vectors(self, keys: Sequence[str]) -> dict[str, list[float]]:
+    def card_vectors(self, keys: Sequence[str]) -> dict[str, Vector]:
+        """Card vectors by key. They are read from metadata (float32 bytes, base64): chromadb's
+        Python server (the one with token auth) fails on `get(include=["embeddings"])`."""
         if self.cards is None or not keys:
             return {}
+        import numpy as np
+
         with self.faults():
-            got = self.cards.get(ids=list(keys), include=["embeddings"])
-        embs = got.get("embeddings")
-        if embs is None:
-            return {}
-        return {k: [float(x) for x in e] for k, e in zip(got["ids"], embs, strict=True)}
+            got = self.cards.get(ids=list(keys), include=["metadatas"])
+        out: dict[str, Vector] = {}
+        for key, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+            packed = (meta or {}).get("vector")
+            if isinstance(packed, str):
+                out[key] = np.frombuffer(base64.b64decode(packed), dtype=np.float32)
+        return out
 
     def add_card_vectors(self, keys: Sequence[str], embeddings: Matrix) -> None:
         """Insert-if-absent: when two homes upload the same card at once, one copy stays."""
         if self.cards is None or not keys:
             return
+        metas: list[Metadata] = [{"kind": "card", "vector": base64.b64encode(e.astype("float32").tobytes()).decode()}
+                                 for e in embeddings]
         with self.faults():
-            self.cards.add(ids=list(keys), embeddings=embeddings, metadatas=[{"kind": "card"} for _ in keys])
+            self.cards.add(ids=list(keys), embeddings=embeddings, metadatas=metas)
 
     def close(self) -> None:
         self._client = self.team = self.cards = None
