@@ -32,16 +32,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-SEEDS = REPO.parent / "shared" / "seeds"
-
-
-def corpus_words() -> list[str]:
-    words = [w for f in sorted(SEEDS.glob("*.txt")) for w in f.read_text(encoding="utf-8").split()] if SEEDS.is_dir() else []
-    if len(words) < 1000:
-        rng = random.Random(1)
-        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(20000)]
-    return words
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+from bench_history import corpus_words  # noqa: E402 - the seed essays' words (random words when absent)
 
 
 def uptime() -> str:

@@ -103,7 +103,36 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(f'"{t}"' for t in seen[:32])
 
 
-class Catalog:
+class MetaDB:
+    """A SQLite connection with a `meta` key-value table and all-or-nothing transactions
+    (shared by the catalog and the team store)."""
+
+    db: sqlite3.Connection
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+
+class Catalog(MetaDB):
     """The SQLite catalog: sources, chunks and the FTS5 index, in one WAL-mode file."""
 
     def __init__(self, path: Path) -> None:
@@ -145,29 +174,6 @@ class Catalog:
             for stmt in _FTS_SCHEMA:
                 self.db.execute(stmt)
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
-
-    def close(self) -> None:
-        self.db.close()
-
-    # ------------------------------------------------------------ transactions
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
 
     # ------------------------------------------------------------ sources
     def sources(self, kind: str | None = None) -> list[sqlite3.Row]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import StorageError
-from advisor.knowledge.catalog import BM25_WEIGHTS, fts_query
+from advisor.knowledge.catalog import BM25_WEIGHTS, MetaDB, fts_query
 
 TEAM_FILE = "team.sqlite3"
 
@@ -61,7 +60,7 @@ class TeamPassage:
     topics: tuple[str, ...] = ()
 
 
-class TeamStore:
+class TeamStore(MetaDB):
     """The home's team state and the mirror of the team's passages (one SQLite file)."""
 
     def __init__(self, path: Path) -> None:
@@ -79,27 +78,6 @@ class TeamStore:
             self.home_id = self.get_meta("home_id") or ""  # this home's owner id on the server
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"the team state at {path} is unreadable ({exc})") from None
-
-    def close(self) -> None:
-        self.db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
 
     # ------------------------------------------------------------------ shared notes
     def share(self, source_ids: Iterable[str], when: str) -> None:
