@@ -34,3 +34,8 @@ def knowledge_dir() -> Path:
 def prompts_dir() -> Path:
     """The prompt files shipped with advisor."""
     return _data_dir("prompts")
+
+
+def eval_dir() -> Path:
+    """The probe set `advisor eval` runs."""
+    return _data_dir("eval")

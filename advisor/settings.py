@@ -75,7 +75,16 @@ class ModelSettings(BaseModel):
         ge=1024,
         description=(
             "Context window of the endpoint's model, in tokens. The oldest turns are left out of "
-            "a prompt that would not fit; set it to what your server runs with."
+            "a prompt that would not fit. Used when the server does not report its window "
+            "(llama.cpp, vLLM, LM Studio and others do, and their figure wins)."
+        ),
+    )
+    tools: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description=(
+            "Let the model call tools (search the knowledge base, read your journaled beliefs, "
+            "propose belief updates). auto: when the server says it can, or says nothing (a refusal "
+            "turns them off for the session); off: the engine retrieves for the model instead."
         ),
     )
 
@@ -125,6 +134,20 @@ class KnowledgeSettings(BaseModel):
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
 
 
+class AdviceSettings(BaseModel):
+    """How the advisor guards its replies."""
+
+    flattery_guard: Literal["off", "check", "steelman", "revise"] = Field(
+        "steelman",
+        description=(
+            "What to do about a model reply that opens by agreeing with a one-sided claim or flatters: "
+            "check: flag it and show the other side from the knowledge base; steelman: also tell the "
+            "model to make the case for the other side first when the user asks for agreement; "
+            "revise: flag it and have the model rewrite it. `advisor eval` measures each."
+        ),
+    )
+
+
 class UISettings(BaseModel):
     """The terminal UI."""
 
@@ -168,6 +191,7 @@ class Settings(BaseSettings):
     model: ModelSettings = Field(default_factory=ModelSettings)
     local: LocalModelSettings = Field(default_factory=LocalModelSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    advice: AdviceSettings = Field(default_factory=AdviceSettings)
     ui: UISettings = Field(default_factory=UISettings)
 
     @model_validator(mode="before")

@@ -75,9 +75,14 @@ def test_guide_session_runs_frame_to_summary_and_journals(settings, store):
     ]
     out = run(session, "Big labs are obviously where all progress happens. How could I compete? Anyway.")
     reply = texts(out)
-    assert "[1] Lab roles, § Replaceability" in reply  # passages with citations
+    assert '"Big labs are obviously where all progress happens"' in reply  # the one-sided claim, answered
+    assert "strongest case" in reply and "against working at a big lab" in reply  # ... with the other side
     assert '"How could I compete?"' in reply  # the dangling question is quoted back
-    assert '"Big labs are obviously where all progress happens."' in reply  # one-sided claim
+    assert reply.count("→") == 1  # one question, not a list of them
+    out = run(session, "What does value over replacement mean for lab roles?")
+    reply = texts(out)
+    assert "“Roles at labs have large applicant pools; value over replacement may be small.” [1]" in reply
+    assert "[1] Lab roles, § Replaceability" in reply  # the source of the quoted answer
     run(session, "/next", "The best case for independence is neglected problems.")
     out = run(session, "/next")
     after = texts(out)
@@ -87,7 +92,7 @@ def test_guide_session_runs_frame_to_summary_and_journals(settings, store):
     out = run(session, "/next")
     summary = next(c for c in out if isinstance(c, SummaryReady))
     assert "went from 70% to 80% because people told me so" in summary.text
-    assert "How could I compete?" in summary.summary.open_questions
+    assert summary.summary.open_questions[0] == "How could I compete?"  # verbatim, left unanswered
     assert 1 <= len(summary.summary.next_actions) <= 3
     assert session.complete
     entry = store.get_entry(session.entry_id)
@@ -171,7 +176,8 @@ def test_model_summary_falls_back_to_json_then_to_the_journal(settings, store):
     run(session, "/next", "70 labs are where progress is because papers", "/stage after", "90", "/next")
     s = session.summary
     assert s.source == "model" and s.cruxes == ["is safety a hard problem"]
-    assert len(s.next_actions) == 3  # capped
+    # capped at three; the model's actions that name no uncertainty of the session ("b") are replaced
+    assert 1 <= len(s.next_actions) <= 3 and "b" not in s.next_actions and "replaced" in s.note
     # a model that returns no JSON at all: the deterministic summary from the journal diff
     client2, _ = fake_client(settings, ["I cannot do that."])
     session2 = Session.start(store, settings, "t2", client=client2, retriever=FakeRetriever())
@@ -203,7 +209,7 @@ def test_killed_mid_turn_resumes_from_the_saved_user_message(settings, store):
 
 
 def test_ask_is_stored_as_a_one_turn_session(settings, store):
-    session, chunks = ask(store, settings, "Is interp a good first field?", retriever=FakeRetriever())
+    session, chunks = ask(store, settings, "Do lab roles have large applicant pools?", retriever=FakeRetriever())
     out = list(chunks)
     assert "[1] Lab roles" in texts(out)
     rec = SessionStore(store).get(session.id)

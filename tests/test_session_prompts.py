@@ -57,8 +57,10 @@ def test_guide_reads_dangling_questions_one_sided_claims_and_missing_reasons():
     assert not read("I think a lab would suit me because I learn from peers.").no_reason
     assert read("Should I take the lab job?").asks_advisor
     g = Guide()
-    reply = g.reply("I think labs are better. What even is impact?", Stage.EXPLORE, [], 0)
-    assert '"What even is impact?"' in reply and "knowledge base does not cover" in reply
+    reply = g.reply("I think labs are better. What even is impact?", Stage.EXPLORE, [], 0).text
+    assert '"What even is impact?"' in reply and reply.count("→") == 1
+    asked = g.reply("What even is impact?", Stage.EXPLORE, [], 0).text
+    assert "knowledge base does not cover" in asked  # a question put to it that the base cannot answer
 
 
 def test_belief_lines():

@@ -85,7 +85,7 @@ def test_a_journal_whose_journal_migrations_made_the_session_tables_opens_with_i
         # kept as it was, and the journal's later migrations after it
         assert applied_migrations(store.conn) == [m.__name__ for m in [*OLD_JOURNAL_MIGRATIONS, *MIGRATIONS[3:]]]
         sessions = SessionStore(store)
-        assert applied_migrations(store.conn, SESSION_TABLE) == ["m001_sessions_turns"]
+        assert applied_migrations(store.conn, SESSION_TABLE) == ["m001_sessions_turns", "m002_turn_tool_calls_and_flags"]
         record = sessions.get(1)
         assert (record.topic, record.stage, record.entry_id) == ("lab or PhD", "explore", 1)
         assert record.state["questions"] == ["Who mentors me?"]
@@ -103,7 +103,7 @@ def test_a_new_journal_gets_the_session_tables_from_the_session_store(tmp_path):
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "sessions" not in tables and "m004_sessions_turns" not in applied_migrations(store.conn)
         SessionStore(store).create("topic", "frame")
-        assert applied_migrations(store.conn, SESSION_TABLE) == ["m001_sessions_turns"]
+        assert applied_migrations(store.conn, SESSION_TABLE) == ["m001_sessions_turns", "m002_turn_tool_calls_and_flags"]
 
 
 def test_session_tables_from_a_newer_version_are_refused(tmp_path):

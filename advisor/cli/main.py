@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "advisor.cli.landscape_cmd",
     "advisor.cli.session_cmd",
     "advisor.cli.search_cmd",
+    "advisor.cli.eval_cmd",
 )
 
 

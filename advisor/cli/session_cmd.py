@@ -138,13 +138,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 errors = [e.text for e in events if isinstance(e, ErrorEvent)]
                 if errors:
                     raise ModelError(f"{errors[0]} (saved as session #{session.id})")
-                turn = [t for t in session.turns() if t.role == "advisor"][-1]
-                print_json({
-                    "session_id": session.id, "question": question, "answer": turn.content,
-                    "citations": [c.model_dump() for c in turn.citations],
-                    "provider": session.info.provider, "model": session.info.label,
-                    "warning": session.info.warning or None,
-                })
+                print_json(ask_result(session, question))
                 return 0
             r = Renderer()
             if session.info.warning:
@@ -162,6 +156,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
             return 0
         finally:
             session.close()
+
+
+def ask_result(session: Session, question: str) -> dict[str, object]:
+    """`ask --json`: the answer (the model's reply, or its rewrite; never the follow-up question),
+    the citations it carries and the numbers it used, what the checks found, and the tool calls."""
+    from advisor.session.candour import cited
+
+    advisor = [t for t in session.turns() if t.role == "advisor" and t.status == "ok"]
+    answers = [t for t in advisor if not {"follow-up", "replaced"} & set(t.flags)] or advisor
+    turn = answers[-1]
+    follow = [t.content.removeprefix("→ ").strip() for t in advisor if "follow-up" in t.flags]
+    notices = [t.content for t in session.turns() if t.role == "notice" and t.flags]
+    return {
+        "session_id": session.id, "question": question, "answer": turn.content,
+        "citations": [c.model_dump() for c in turn.citations], "cited": cited(turn.content),
+        "follow_up": follow[-1] if follow else None, "flags": turn.flags, "checks": notices,
+        "tool_calls": [c.model_dump() for c in turn.tool_calls],
+        "provider": session.info.provider, "model": session.info.label,
+        "warning": session.info.warning or None,
+    }
 
 
 # ------------------------------------------------------------------------------- session loop

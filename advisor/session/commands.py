@@ -80,7 +80,8 @@ def _accept(session: Session, arg: str) -> Iterator[Event]:
         if credence is None:
             missing.append(p["statement"])
             continue
-        yield from handler.record_belief(session, p["statement"], credence, p.get("reason", ""))
+        yield from handler.record_belief(session, p["statement"], credence, p.get("reason", ""),
+                                         p.get("belief_id"))
     session.state["proposals"] = []
     if missing:
         session.state["pending_statement"] = missing[0]

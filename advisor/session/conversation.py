@@ -1,35 +1,56 @@
-"""One conversational turn: the user's message saved first, passages retrieved, then the model's
-streamed reply (or guide mode's), saved with its citations; a failed or cut-off reply keeps what
-was written and says how to retry."""
+"""One conversational turn: the user's message saved first, passages retrieved (as many as the
+model's window allows), then the model's streamed reply (or guide mode's), saved with its
+citations and the tools it called; a failed or cut-off reply keeps what was written and says how
+to retry. The checks on a finished reply are reply_guard.py's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from advisor.errors import ModelError
+from advisor.session.agent import stream_with_tools, uses_tools
 from advisor.session.context import build_messages, context_budget
-from advisor.session.events import Done, ErrorEvent, Event, Message, Notice, Sources, TextDelta
-from advisor.session.guide import read
-from advisor.session.passages import citations_for, sources_text
+from advisor.session.events import ErrorEvent, Event, Message, Notice, TextDelta
+from advisor.session.guide import Sources as GuideSources
+from advisor.session.memory import recall
+from advisor.session.passages import citations_for
+from advisor.session.questions import mark_answered, track
+from advisor.session.reading import Reading, read
+from advisor.session.relevance import LexicalScorer
+from advisor.session.reply_guard import finish_reply, guard_for_prompt
+from advisor.session.tools import TurnTools
 
 if TYPE_CHECKING:
     from advisor.session.engine import Session
     from advisor.session.handlers.base import StageHandler
+    from advisor.session.passages import PassageLike
+
+#: An advisor turn that asked for a crux: the user's next message is kept as their answer.
+CRUX_QUESTION = re.compile(r"change your mind|flip your current lean|expect to see if|would settle it", re.I)
 
 
-def notice_reading(session: Session, text: str, handler: StageHandler) -> None:
-    """Keep the dangling questions and cruxes in what the user wrote, for later stages and the summary."""
-    reading = read(text)
-    questions = session.state.setdefault("questions", [])
-    for question in reading.dangling:
-        if question not in questions:
-            questions.append(question)
+def notice_reading(session: Session, text: str, handler: StageHandler) -> Reading:
+    """Keep the questions, cruxes and answers to "what would change your mind?" in what the user
+    wrote, for later stages and the summary."""
+    reading = read(text, handler.stage)
+    if _answers_crux_question(session):
+        answers = session.state.setdefault("crux_answers", [])
+        if text not in answers:
+            answers.append(text)
+    track(session.state, reading, text, handler.stage.value)
     cruxes = session.state.setdefault("cruxes", [])
     for crux in reading.cruxes:
         if crux not in cruxes:
             cruxes.append(crux)
     handler.noticed(session, text)
+    return reading
+
+
+def _answers_crux_question(session: Session) -> bool:
+    said = [t for t in session.turns() if t.role in ("user", "advisor") and t.status == "ok"]
+    return bool(said) and said[-1].role == "advisor" and bool(CRUX_QUESTION.search(said[-1].content))
 
 
 def converse(session: Session, text: str, handler: StageHandler, *,
@@ -37,55 +58,79 @@ def converse(session: Session, text: str, handler: StageHandler, *,
     """Answer `text` in `handler`'s stage; `saved` when the message is already stored (a retry)."""
     stage = handler.stage
     if not saved:
-        notice_reading(session, text, handler)
+        reading = notice_reading(session, text, handler)
         session.save_state()
         session.say(text, role="user")  # saved before any model call
+    else:
+        reading = read(text, stage)
+    client = session.client
+    try:
+        window = client.profile().context_tokens if client is not None else None
+    except ModelError as exc:  # e.g. the local model could not be loaded
+        session.say(exc.message, role="notice", status="error")
+        yield ErrorEvent(exc.message, type(exc))
+        return
+    budget = context_budget(session.settings, session.info, window)
     query = text if len(text) > 40 else f"{session.topic} {text}"
-    passages = session.knowledge.search(query) if handler.searches_knowledge else []
+    passages = session.knowledge.search(query, budget.passages) if handler.searches_knowledge else []
     failure = session.knowledge.failure
     if failure and not session.state.get("kb_warned"):
         session.state["kb_warned"] = True
         session.save_state()
         yield Notice(failure)
-    citations = citations_for(passages)
-    client = session.client
+    remembered = _recall(session, text) if handler.searches_knowledge else []
     if client is None:
-        reply = session.guide.reply(text, stage, passages, session.bump("guide_counter"),
-                                    show_passages=handler.searches_knowledge)
-        session.save_state()
-        session.say(reply, citations=citations)
-        yield Message(reply, citations=citations)
+        yield from _guide_turn(session, text, handler, passages, remembered)
         return
     entry_id = session.entry_id
     messages = build_messages(
         text, topic=session.topic, stage=stage, passages=passages,
         beliefs=session.journal.pre_beliefs(entry_id) if entry_id else [],
-        history=session.turns(), small=session.info.small,
-        budget=context_budget(session.settings, session.info))
+        history=session.turns(), budget=budget, memory=remembered,
+        guard=guard_for_prompt(session.settings, reading))
+    given: list[PassageLike] = list(passages)  # grows when the model searches
+    tools = TurnTools(session, given)
+    stream = stream_with_tools(session, client, messages, tools) if uses_tools(session, client) else client.stream(messages)
     parts: list[str] = []
     try:
-        for piece in client.stream(messages):
-            parts.append(piece)
-            yield TextDelta(piece)
+        for piece in stream:
+            if isinstance(piece, str):
+                parts.append(piece)
+                yield TextDelta(piece)
+            else:
+                yield piece
     except ModelError as exc:
         if parts:
-            session.say("".join(parts), citations=citations, status="partial")
+            session.say("".join(parts), citations=citations_for(given), status="partial", tool_calls=tools.calls)
         session.say(exc.message, role="notice", status="error")
         yield ErrorEvent(exc.message, type(exc))
         return
     except GeneratorExit:  # the UI stopped the reply: keep what was written
         if parts:
-            session.say("".join(parts), citations=citations, status="partial")
+            session.say("".join(parts), citations=citations_for(given), status="partial", tool_calls=tools.calls)
         raise
-    session.say("".join(parts).strip() or "(the model returned an empty reply)", citations=citations)
-    yield Done()
-    if citations:
-        yield Sources(sources_text(citations), citations)
-    if session.info.small:  # a tiny model rarely asks the protocol's questions; the guide does
-        questions = session.guide.followups_for(read(text), stage, session.bump("guide_counter"))
-        question = questions[0] if questions else session.guide.stage_question(
-            stage, session.bump("guide_counter"))
-        if question:
-            session.save_state()
-            session.say("→ " + question)
-            yield Message("→ " + question)
+    yield from finish_reply(session, client, text, reading, "".join(parts), given, tools.calls, messages)
+
+
+def _recall(session: Session, text: str) -> list[str]:
+    """The journaled beliefs (outside this session) that bear on the message, with their history."""
+    exclude = [b.belief_id for b in session.journal.pre_beliefs(session.entry_id)] if session.entry_id else []
+    try:
+        return recall(session.journal, text, session.knowledge.scorer(), exclude=exclude)
+    except Exception:  # noqa: BLE001 - memory helps a turn but must never end it
+        return []
+
+
+def _guide_turn(session: Session, text: str, handler: StageHandler, passages: list[PassageLike],
+                remembered: list[str]) -> Iterator[Event]:
+    scorer = session.knowledge.scorer() if handler.searches_knowledge else LexicalScorer()
+    sources = GuideSources(scorer=scorer, search=session.knowledge.search,
+                           curated=session.knowledge.curated_dir,
+                           memory=["From your journal: " + line for line in remembered])
+    reply = session.guide.reply(text, handler.stage, passages, session.bump("guide_counter"),
+                                show_passages=handler.searches_knowledge, sources=sources)
+    for question in reply.answered:
+        mark_answered(session.state, question, "the knowledge base")
+    session.save_state()
+    session.say(reply.text, citations=reply.citations)
+    yield Message(reply.text, citations=reply.citations)

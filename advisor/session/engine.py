@@ -29,6 +29,7 @@ from advisor.session.store import (
     SessionRecord,
     SessionState,
     SessionStore,
+    ToolCall,
     Turn,
     TurnStatus,
 )
@@ -53,7 +54,7 @@ class Session:
         self.record = record
         self.info = info or (client.info if client else describe(settings))
         self._client = client
-        self.knowledge = Knowledge(settings, retriever, small_model=self.info.small)
+        self.knowledge = Knowledge(settings, retriever)
         self.guide = Guide()
 
     # ------------------------------------------------------------------ construction
@@ -123,9 +124,11 @@ class Session:
         return value
 
     def say(self, text: str, role: Role = "advisor", citations: tuple[Citation, ...] = (),
-            status: TurnStatus = "ok") -> Turn:
-        """Save one turn of this stage, at once."""
-        return self.store.add_turn(self.id, self.stage.value, role, text, list(citations), status)
+            status: TurnStatus = "ok", *, tool_calls: list[ToolCall] | None = None,
+            flags: list[str] | None = None) -> Turn:
+        """Save one turn of this stage, at once (with the tools called for it and any flags)."""
+        return self.store.add_turn(self.id, self.stage.value, role, text, list(citations), status,
+                                   tool_calls=tool_calls, flags=flags)
 
     @property
     def client(self) -> ModelClient | None:

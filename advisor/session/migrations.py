@@ -53,8 +53,15 @@ def m001_sessions_turns(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (session_id, id)")
 
 
+def m002_turn_tool_calls_and_flags(conn: sqlite3.Connection) -> None:
+    """Each turn keeps the tools the model called for it and what the reply checks found."""
+    conn.execute("ALTER TABLE turns ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]'")
+    conn.execute("ALTER TABLE turns ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[Migration] = [
     m001_sessions_turns,
+    m002_turn_tool_calls_and_flags,
 ]
 
 

@@ -88,15 +88,20 @@ def system_prompt(
     beliefs: Sequence[BeliefView] = (),
     passage_chars: int = PASSAGE_CHARS,
     root: Path | None = None,
+    memory: Sequence[str] = (),
+    guard: str = "",
 ) -> str:
-    """The whole system prompt for one turn: method, stage instructions, beliefs, passages."""
+    """The whole system prompt for one turn: method, stage instructions, beliefs, the user's
+    journal where it bears on the message, passages, and any guard for this turn."""
     return render(
         load("system.md", root),
         topic=topic,
         stage_title=stage.title,
         stage_instructions=load(f"stages/{stage.value}.md", root).strip(),
         beliefs=format_beliefs(beliefs),
+        memory="\n".join(memory) or "(nothing in the journal bears on this message)",
         passages=format_passages(passages, passage_chars),
+        guard=guard,
     ).strip() + "\n"
 
 

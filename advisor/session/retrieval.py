@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from advisor.errors import AdvisorError, UsageError
 from advisor.session.passages import PassageLike
+from advisor.session.relevance import EmbeddingScorer, LexicalScorer, Scorer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from advisor.settings import Settings
 
 
@@ -25,12 +28,11 @@ class Retriever(Protocol):
 class Knowledge:
     """The session's view of the knowledge base: `search` never raises, `failure` says why it is off."""
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None, *,
-                 small_model: bool = False) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever | None = None) -> None:
         self.settings = settings
-        self.small_model = small_model
         self._retriever = retriever
         self.failure: str | None = None
+        self._scorer: Scorer | None = None
 
     def _open(self) -> Retriever | None:
         if self._retriever is None and self.failure is None:
@@ -42,14 +44,28 @@ class Knowledge:
                 self.failure = f"the knowledge base is not available ({exc})"
         return self._retriever
 
-    def search(self, query: str) -> list[PassageLike]:
-        """The top passages for `query` (three at most for a small model, whose prompt is short)."""
+    def scorer(self) -> Scorer:
+        """Sentence relevance with the base's own embedding model when it has one, else word overlap."""
+        if self._scorer is None:
+            embedder = None
+            retriever = self._open()
+            try:
+                embedder = getattr(retriever, "embedder", None)
+            except Exception:  # noqa: BLE001 - an embedder that cannot load: word overlap will do
+                embedder = None
+            self._scorer = EmbeddingScorer(embedder) if embedder is not None else LexicalScorer()
+        return self._scorer
+
+    @property
+    def curated_dir(self) -> Path | None:
+        return self.settings.knowledge.curated_dir
+
+    def search(self, query: str, k: int | None = None) -> list[PassageLike]:
+        """The top `k` passages for `query` (the setting's number when not given)."""
         retriever = self._open()
         if retriever is None:
             return []
-        k = self.settings.knowledge.top_k
-        if self.small_model:
-            k = min(k, 3)
+        k = k or self.settings.knowledge.top_k
         try:
             return list(retriever.search(query, k=k))
         except UsageError:

@@ -37,6 +37,14 @@ class Citation(BaseModel):
     chunk_id: str = ""
 
 
+class ToolCall(BaseModel):
+    """One tool the model called while writing a turn: what it asked for and what it got back."""
+
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    result: str = ""
+
+
 class Turn(BaseModel):
     id: int
     session_id: int
@@ -46,21 +54,38 @@ class Turn(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     status: TurnStatus = "ok"
     created_at: datetime
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    #: What the checks on a reply found: "agreement", "flattery", "invalid-citation [4]", ...
+    flags: list[str] = Field(default_factory=list)
 
 
-class ProposalState(TypedDict):
-    """A belief read from free text, waiting for /accept (a BeliefProposal as saved)."""
+class ProposalState(TypedDict, total=False):
+    """A belief read from free text, waiting for /accept (a BeliefProposal as saved); a proposed
+    update of a journal belief carries its id."""
 
     statement: str
     credence: float | None
     reason: str
+    belief_id: int | None
+
+
+class QuestionState(TypedDict):
+    """A question the user posed (`asked` of the advisor, or `dangling` in their own reasoning)."""
+
+    text: str  # verbatim
+    kind: str
+    stage: str
+    answered_by: str  # "" while open; "you" or "the knowledge base"
 
 
 class SessionState(TypedDict, total=False):
     """What a session remembers between turns (saved as JSON with the session)."""
 
-    questions: list[str]  # dangling questions the user left, for the summary
+    questions: list[str]  # dangling questions the user left (kept for older sessions)
+    open_questions: list[QuestionState]  # every question the user posed, tracked to the summary
     cruxes: list[str]
+    crux_answers: list[str]  # the user's answers to "what would change your mind?"
+    tools_off: bool  # the endpoint refused tool calls: the engine retrieves instead
     frame: list[str]  # what the user said in the Frame stage
     proposals: list[ProposalState]
     pending_statement: str  # a belief waiting for its credence
@@ -149,13 +174,16 @@ class SessionStore:
         return self.get(session_id)
 
     def add_turn(self, session_id: int, stage: str, role: Role, content: str,
-                 citations: list[Citation] | None = None, status: TurnStatus = "ok") -> Turn:
+                 citations: list[Citation] | None = None, status: TurnStatus = "ok", *,
+                 tool_calls: list[ToolCall] | None = None, flags: list[str] | None = None) -> Turn:
         cites = json.dumps([c.model_dump() for c in citations or []], ensure_ascii=False)
+        calls = json.dumps([c.model_dump() for c in tool_calls or []], ensure_ascii=False)
         with self.journal.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO turns (session_id, stage, role, content, citations, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, stage, role, content, cites, status, _now()),
+                "INSERT INTO turns (session_id, stage, role, content, citations, status, created_at,"
+                " tool_calls, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, stage, role, content, cites, status, _now(), calls,
+                 json.dumps(flags or [], ensure_ascii=False)),
             )
             conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
             tid = cur.lastrowid
@@ -171,6 +199,8 @@ class SessionStore:
         out = []
         for row in self._rows(sql + " ORDER BY id", params):
             row["citations"] = json.loads(row["citations"] or "[]")
+            row["tool_calls"] = json.loads(row.get("tool_calls") or "[]")
+            row["flags"] = json.loads(row.get("flags") or "[]")
             out.append(Turn.model_validate(row))
         return out
 

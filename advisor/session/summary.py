@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from advisor.session import prompts
+from advisor.session.actions import next_actions
+from advisor.session.questions import still_open
+from advisor.session.relevance import LexicalScorer, Scorer, overlap
+
+#: Most cruxes listed; how much of the session's own words a model's next action must share.
+MAX_CRUXES, ACTION_OVERLAP = 5, 0.15
 
 if TYPE_CHECKING:
     from advisor.journal.models import EntryDiff
@@ -79,53 +85,66 @@ def moved_lines(diff: EntryDiff | None) -> list[str]:
     return out
 
 
-def deterministic_summary(diff: EntryDiff | None, state: SessionState,
-                          root: Path | None = None) -> SessionSummary:
-    """A useful summary from the journal diff and what the session noticed, with no model."""
-    bank = prompts.guide_bank("summary", root)
-    moved = moved_lines(diff)
-    if not moved:
-        moved = list(bank.get("no_beliefs", []))
-    rows = list(diff.moved) + list(diff.new) if diff is not None else []
-    cruxes = list(dict.fromkeys(state.get("cruxes", [])))[:4]
-    big = sorted((r for r in rows if r.before is not None and r.after is not None),
-                 key=lambda r: -abs(r.change))
-    for r in big[:2]:
-        if abs(r.change) >= 10:
-            cruxes.append(f"“{r.statement}” moved {abs(r.change):g} points; what moved it is likely a crux.")
-    questions = list(dict.fromkeys(state.get("questions", [])))
-    rated = [(r, r.after) for r in rows if r.after is not None]
-    uncertain = [r for r, _ in sorted(rated, key=lambda pair: abs(pair[1] - 50))]
-    open_q = questions[:4]
+def cruxes_from(diff: EntryDiff | None, state: SessionState) -> list[str]:
+    """Cruxes in the user's own terms: their answers to "what would change your mind?", the cruxes
+    they named, and the reasons they gave for each move."""
+    out = [f"What would change your mind, in your words: “{a}”" for a in state.get("crux_answers", [])]
+    out += [f"You named a crux: “{c}”" for c in state.get("cruxes", []) if f"“{c}”" not in " ".join(out)]
+    rows = sorted((r for r in (diff.moved if diff is not None else []) if r.before is not None
+                   and r.after is not None and r.before != r.after), key=lambda r: -abs(r.change))
+    for r in rows:
+        if r.reason:
+            out.append(f"“{r.reason}” moved “{r.statement}” from {_fmt(r.before)} to {_fmt(r.after)}: "
+                       f"if that turned out false, would you move back?")
+        else:
+            out.append(f"“{r.statement}” moved from {_fmt(r.before)} to {_fmt(r.after)} with no reason given: "
+                       f"what moved it?")
+    return list(dict.fromkeys(out))[:MAX_CRUXES]
+
+
+def open_questions_from(diff: EntryDiff | None, state: SessionState) -> list[str]:
+    """Every question the user posed and left unanswered, verbatim; then beliefs left unrated."""
+    out = still_open(state)
     if diff is not None:
-        open_q += [f"You did not re-rate “{r.statement}”." for r in diff.unrated][:2]
-    actions: list[str] = []
-    templates = bank.get("actions", [])
-    q_templates = [t for t in templates if "{question}" in t]
-    b_templates = [t for t in templates if "{belief}" in t]
-    for i, q in enumerate(questions[:2]):
-        if q_templates:
-            actions.append(prompts.render(q_templates[i % len(q_templates)], question=q))
-    for i, r in enumerate(uncertain):
-        if len(actions) >= 3 or not b_templates:
-            break
-        actions.append(prompts.render(b_templates[i % len(b_templates)], belief=r.statement,
-                                      credence=_fmt(r.after)))
-    if not actions and q_templates:
-        actions.append(prompts.render(q_templates[0], question="the decision this session was about"))
+        out += [f"You did not re-rate “{r.statement}”." for r in diff.unrated]
+    return out
+
+
+def deterministic_summary(diff: EntryDiff | None, state: SessionState, scorer: Scorer | None = None,
+                          curated: Path | None = None, root: Path | None = None) -> SessionSummary:
+    """A summary from the journal diff and what the session noticed, with no model."""
+    bank = prompts.guide_bank("summary", root)
+    moved = moved_lines(diff) or list(bank.get("no_beliefs", []))
+    rows = list(diff.moved) + list(diff.new) if diff is not None else []
+    rated = [(r.statement, r.after) for r in rows if r.after is not None]
+    uncertain = sorted(rated, key=lambda pair: abs(pair[1] - 50))
+    actions = next_actions(still_open(state), uncertain, scorer or LexicalScorer(), curated)
+    if not actions:
+        actions = list(bank.get("no_uncertainty", []))[:1]
     return SessionSummary(
-        what_moved=moved, cruxes=cruxes, open_questions=open_q, next_actions=actions[:3],
-        note="Built from your journal and what you wrote (no model).", source="deterministic",
+        what_moved=moved, cruxes=cruxes_from(diff, state), open_questions=open_questions_from(diff, state),
+        next_actions=actions, note="Built from your journal and what you wrote (no model).",
+        source="deterministic",
     )
 
 
-def merge(model_summary: SessionSummary, diff: EntryDiff | None, state: SessionState) -> SessionSummary:
-    """A model's summary, with the journal's facts kept and the user's open questions added."""
-    facts = moved_lines(diff)
-    extra = [q for q in state.get("questions", []) if q not in model_summary.open_questions]
+def merge(model_summary: SessionSummary, fallback: SessionSummary, state: SessionState) -> SessionSummary:
+    """A model's summary checked against the deterministic one: what moved is the journal's record,
+    word for word; the user's open questions and crux answers are kept verbatim; a next action that
+    names no uncertainty of the session is replaced by one that does."""
+    tracked = still_open(state)
+    named = " ".join([*tracked, *fallback.what_moved, *state.get("crux_answers", [])])
+    actions = [a for a in model_summary.next_actions if overlap(a, named) >= ACTION_OVERLAP]
+    dropped = len(model_summary.next_actions) - len(actions)
+    actions += [a for a in fallback.next_actions if a not in actions][: max(0, 3 - len(actions))]
+    own = [c for c in fallback.cruxes if c.startswith("What would change your mind")]
+    cruxes = list(dict.fromkeys(own + (model_summary.cruxes or fallback.cruxes)))[:MAX_CRUXES]
+    questions = list(dict.fromkeys(fallback.open_questions + model_summary.open_questions))[:8]
+    checked = "Checked against your journal: what moved is its record"
+    checked += f"; {dropped} next action{'s' if dropped != 1 else ''} naming no uncertainty replaced." if dropped else "."
     return model_summary.model_copy(update={
-        "what_moved": model_summary.what_moved or facts,
-        "open_questions": (model_summary.open_questions + extra)[:6],
+        "what_moved": fallback.what_moved, "cruxes": cruxes, "open_questions": questions,
+        "next_actions": actions[:3], "note": " ".join(p for p in (model_summary.note.strip(), checked) if p),
         "source": "model",
     })
 
@@ -141,7 +160,7 @@ def render_summary(summary: SessionSummary, facts: list[str] | None = None) -> s
             lines.append(f"  {i}. {item}" if numbered else f"  - {item}")
 
     section("What moved:", summary.what_moved)
-    if facts and summary.source == "model":
+    if facts and summary.source == "model" and facts != summary.what_moved:  # a summary stored before the check
         section("Journal record:", facts)
     section("Cruxes:", summary.cruxes)
     section("Open questions:", summary.open_questions)

@@ -56,8 +56,11 @@ class AfterHandler(StageHandler):
             return
         yield from record_new_post(session, line.statement, line.credence, line.reason)
 
-    def record_belief(self, session: Session, statement: str, credence: float,
-                      reason: str) -> Iterator[Event]:
+    def record_belief(self, session: Session, statement: str, credence: float, reason: str,
+                      belief_id: int | None = None) -> Iterator[Event]:
+        """An accepted proposal: a re-rating when it updates a Before belief, else a new belief."""
+        if belief_id is not None and belief_id in {b.belief_id for b in after_queue(session)}:
+            return rerate(session, belief_id, "rate", credence, reason)
         return record_new_post(session, statement, credence, reason)
 
 

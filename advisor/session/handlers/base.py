@@ -48,7 +48,7 @@ class StageHandler:
     def noticed(self, session: Session, text: str) -> None:
         """A conversational message was read (its questions and cruxes are already kept)."""
 
-    def record_belief(self, session: Session, statement: str, credence: float,
-                      reason: str) -> Iterator[Event]:
+    def record_belief(self, session: Session, statement: str, credence: float, reason: str,
+                      belief_id: int | None = None) -> Iterator[Event]:
         """Journal a belief the user accepted from the model's proposals (if `records_beliefs`)."""
         raise UsageError(f"beliefs are not recorded in the {self.stage.label} stage")

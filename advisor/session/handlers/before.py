@@ -68,9 +68,9 @@ class BeforeHandler(StageHandler):
             session.say(question)
             yield Message("→ " + question)
 
-    def record_belief(self, session: Session, statement: str, credence: float,
-                      reason: str) -> Iterator[Event]:
-        return record_pre(session, statement, credence, reason)
+    def record_belief(self, session: Session, statement: str, credence: float, reason: str,
+                      belief_id: int | None = None) -> Iterator[Event]:
+        return record_pre(session, statement, credence, reason, belief_id=belief_id)
 
 
 HANDLER = BeforeHandler()
@@ -88,9 +88,9 @@ def add_from_form(session: Session, statement: str, credence: object, reason: st
 
 
 def propose_beliefs(session: Session, text: str) -> list[BeliefProposal]:
-    """Beliefs the model reads in free text; none in guide mode or with a tiny model (they ask)."""
+    """Beliefs the model reads in free text; none in guide mode (it asks for the credence)."""
     client = session.client
-    if client is None or session.info.small:
+    if client is None:
         return []
     try:
         found = client.structured(BeliefProposals, prompts.render(

@@ -1,8 +1,8 @@
 """Summary: what moved and why, cruxes, open questions and 1-3 cheap next actions.
 
-The journal's diff is the record of what moved; a model (when there is one, and not a tiny one)
-writes the rest as structured output, and a summary built from the journal stands in when it
-cannot. Entering the stage again rewrites the summary.
+The journal's diff is the record of what moved, word for word; any model may write the rest as
+structured output, checked against a summary built from the journal, which stands in when the
+model cannot. Entering the stage again rewrites the summary.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from advisor.journal.models import EntryDiff
 from advisor.session import prompts
 from advisor.session.events import Done, Event, Notice, SummaryReady
 from advisor.session.handlers.base import StageHandler
+from advisor.session.questions import still_open
 from advisor.session.stages import Stage
 from advisor.session.summary import SessionSummary, deterministic_summary, merge, moved_lines, render_summary
 
@@ -36,13 +37,14 @@ class SummaryHandler(StageHandler):
             if session.journal.post_ratings(entry_id):
                 session.journal.complete_post(entry_id)
             diff = session.journal.entry_diff(entry_id)
-        summary = deterministic_summary(diff, session.state)
+        summary = deterministic_summary(diff, session.state, session.knowledge.scorer(),
+                                        session.knowledge.curated_dir)
         client = session.client
-        if client is not None and not session.info.small:
+        if client is not None:  # any model may try; the deterministic summary checks it, or stands in
             yield Notice("Writing the summary…")
             try:
                 drafted = client.structured(SessionSummary, summary_prompt(session, diff))
-                summary = merge(drafted, diff, session.state)
+                summary = merge(drafted, summary, session.state)
             except ModelError as exc:
                 yield Notice(f"{exc.message} The summary below is built from your journal instead.")
             except ValueError:
@@ -71,4 +73,6 @@ def summary_prompt(session: Session, diff: EntryDiff | None) -> str:
         prompts.load("structured/summary.md"), topic=session.topic,
         frame="\n".join(session.state.get("frame", [])) or "(not stated)",
         diff="\n".join(moved_lines(diff)) or "(no beliefs rated)", transcript=transcript,
+        questions="\n".join(f"- {q}" for q in still_open(session.state)) or "(none)",
+        crux_answers="\n".join(f"- {a}" for a in session.state.get("crux_answers", [])) or "(none)",
     )

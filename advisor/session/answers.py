@@ -1,0 +1,239 @@
+"""Guide mode's answers: the sentences of the base that answer a question, quoted with their
+citation; list questions answered from the data the project holds (the subfield map, the career
+cards); and, for a request to agree with a one-sided claim, the strongest case for the other side.
+
+No model writes anything here: every sentence shown is quoted from a passage or read from data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.session.passages import PassageLike
+from advisor.session.reading import content_words
+from advisor.session.relevance import Scorer, best, split_sentences
+from advisor.session.store import Citation
+
+Search = Callable[[str], Sequence[PassageLike]]
+
+#: A question joined to another ("what is X, and how do I tell Y?") is answered part by part.
+_PARTS = re.compile(r",?\s+(?:and|or|but)\s+(?=(?:how|what|why|who|which|when|where|whether|is|are|do|does|can)\b)"
+                    r"|;\s*", re.I)
+NEGLECT = re.compile(r"\b(neglect\w*|underrated|crowded|under-?explored|few people|gaps?)\b", re.I)
+SIZE_CUES = re.compile(r"\b(smaller|very small|aspirational|underrated|neglect\w*|room for|don't yet exist|"
+                       r"few (people|researchers)|newcomer)\b", re.I)
+PRO_CUES = re.compile(r"\b(updated towards|helps?|valuable|benefits?|advantage|matters?|fewer people|"
+                      r"coworkers|freedom|learn\w*|strongest case|worth)\b", re.I)
+NEGATIVE = re.compile(r"\b(waste of time|pointless|useless|overrated|dead end|not worth|a mistake|"
+                      r"worse|bad idea|never)\b", re.I)
+#: Options a career question is usually between: a pattern, and how to name the option.
+OPTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(big|large|frontier|ai)[ -]?labs?\b|\blab (role|job|safety)", re.I), "working at a big lab"),
+    (re.compile(r"\bindependent\b|\bon my own\b|\bsolo\b", re.I), "independent research"),
+    (re.compile(r"\b(phd|academia|academic|university|faculty)\b", re.I), "academia"),
+    (re.compile(r"\b(policy|governance)\b", re.I), "governance and policy"),
+    (re.compile(r"\b(evals?|evaluations?|red[- ]team\w*)\b", re.I), "evals and red-teaming"),
+    (re.compile(r"\bfield[- ]building\b", re.I), "field-building"),
+)
+
+
+@dataclass
+class Answer:
+    """Lines to show and the citations their [n] refer to (numbered in order of first use)."""
+
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    grounded: bool = False  # at least one quoted sentence passed the relevance threshold
+
+    def cite(self, p: PassageLike) -> int:
+        for c in self.citations:
+            if (c.chunk_id and c.chunk_id == p.chunk_id) or (c.title, c.location, c.source) == (
+                    p.title, p.location, p.source):
+                return c.n
+        n = len(self.citations) + 1
+        self.citations.append(Citation(n=n, title=p.title, location=p.location, source=p.source,
+                                       kind=p.kind, chunk_id=p.chunk_id))
+        return n
+
+    def quote(self, sentence: str, p: PassageLike) -> None:
+        self.lines.append(f"“{sentence}” [{self.cite(p)}]")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _candidates(passages: Sequence[PassageLike]) -> list[tuple[str, PassageLike, int]]:
+    """(sentence, passage, position in passage) for every quotable sentence."""
+    return [(s, p, i) for p in passages for i, s in enumerate(split_sentences(p.text))]
+
+
+def question_parts(question: str) -> list[str]:
+    parts = [p.strip(" ,?") for p in _PARTS.split(question) if p and p.strip(" ,?")]
+    return [p for p in parts if len(content_words(p)) >= 1] or [question]
+
+
+def quote_best(answer: Answer, queries: Sequence[str], passages: Sequence[PassageLike], scorer: Scorer, *,
+               limit: int = 3, floor: float | None = None, boost: re.Pattern[str] | None = None) -> int:
+    """Quote up to `limit` sentences, the best one for each query first; returns how many passed
+    `floor` (the scorer's threshold unless given)."""
+    floor = scorer.threshold if floor is None else floor
+    pool = _candidates(passages)
+    if not pool:
+        return 0
+    texts = [s for s, _, _ in pool]
+    used: set[int] = set()
+    passed = 0
+    per_query = [best(scorer, q, texts) for q in queries]
+    if boost is not None:
+        per_query = [sorted(((i, sc + (0.08 if boost.search(texts[i]) else 0.0)) for i, sc in ranked),
+                            key=lambda pair: -pair[1]) for ranked in per_query]
+    for ranked in per_query:
+        for i, score in ranked:
+            if len(used) >= limit:
+                break
+            if i in used or score < floor:
+                continue
+            used.add(i)
+            passed += 1
+            # a definition often runs on into the next sentence ("First, ... Second, ...")
+            nxt = i + 1
+            if (nxt < len(pool) and pool[nxt][1] is pool[i][1] and nxt not in used and len(used) < limit
+                    and re.match(r"(first|second|third|then|also|this|that|these|so)\b", texts[nxt], re.I)):
+                used.add(nxt)
+            break
+    for i in sorted(used, key=lambda j: (passages.index(pool[j][1]) if pool[j][1] in passages else 0, pool[j][2])):
+        answer.quote(texts[i], pool[i][1])
+    answer.grounded = answer.grounded or passed > 0
+    return passed
+
+
+def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer) -> Answer:
+    """The 1-3 sentences of the passages that best answer `question`, each part of it in turn."""
+    answer = Answer()
+    quote_best(answer, question_parts(question), passages, scorer)
+    return answer
+
+
+def related(text: str, passages: Sequence[PassageLike], scorer: Scorer, limit: int = 2) -> Answer:
+    """The sentences of the passages that bear most on what the user wrote (not a question)."""
+    answer = Answer()
+    quote_best(answer, [text], passages, scorer, limit=limit)
+    return answer
+
+
+# ----------------------------------------------------------------------------- list questions
+def list_answer(question: str, curated: Path | None, search: Search, scorer: Scorer) -> Answer | None:
+    """A list question answered from the subfield map or the career cards; None if neither fits."""
+    low = question.lower()
+    if re.search(r"sub-?fields?|research areas|areas of|branches|agendas", low):
+        answer = _subfields(curated)
+        if answer is not None and NEGLECT.search(question):
+            _neglect(answer, question, search, scorer)
+        return answer
+    if re.search(r"career|paths?|roles|jobs|kinds of work", low):
+        return _careers(curated)
+    return None
+
+
+def _subfields(curated: Path | None) -> Answer | None:
+    from advisor.knowledge.landscape import load_subfields
+
+    try:
+        subfields = load_subfields(curated)
+    except Exception:  # noqa: BLE001 - a missing or broken map: answer from passages instead
+        return None
+    if not subfields:
+        return None
+    answer = Answer(grounded=True)
+    answer.citations.append(Citation(n=1, title="AI-safety subfield map", source="knowledge/subfields.yaml"))
+    answer.lines.append(f"The subfield map holds {len(subfields)} empirical AI-safety subfields [1]:")
+    answer.lines += [f"- {s.name}: {s.summary}" for s in subfields]
+    return answer
+
+
+def _neglect(answer: Answer, question: str, search: Search, scorer: Scorer) -> None:
+    """What the base says about how small or neglected subfields are, quoted; said plainly when
+    that is little."""
+    answer.lines.append("")
+    answer.lines.append("On neglectedness: the map does not rank subfields by it, and the knowledge base "
+                        "holds no measure of it. What it does say:")
+    passages = list(search("neglected small aspirational subfields that don't yet exist or are very small, "
+                           "underrated branch, room for newcomers"))
+    sized = [p for p in passages if SIZE_CUES.search(p.text)]
+    if not quote_best(answer, [question, "subfields that are very small or do not yet exist"], sized, scorer,
+                      limit=3, floor=scorer.threshold * 0.6, boost=SIZE_CUES):
+        answer.lines.append("(nothing beyond the map itself)")
+
+
+def _careers(curated: Path | None) -> Answer | None:
+    from advisor.knowledge.landscape import list_cards
+    from advisor.resources import knowledge_dir
+
+    root = Path(curated) if curated else knowledge_dir()
+    try:
+        cards = [c for c in list_cards(curated) if c.kind == "career-path"]
+    except Exception:  # noqa: BLE001 - unreadable cards: answer from passages instead
+        return None
+    paths = [c for c in cards if "What the path is" in c.headings]
+    if not paths:
+        return None
+    answer = Answer(grounded=True)
+    answer.lines.append(f"The career cards describe {len(paths)} paths:")
+    for card in paths:
+        first = _first_sentence(root / card.path, "What the path is")
+        n = len(answer.citations) + 1
+        answer.citations.append(Citation(n=n, title=card.title, location="§ What the path is",
+                                         source=f"knowledge/{card.path}"))
+        answer.lines.append(f"- {card.title}: {first} [{n}]")
+    others = [c.title for c in cards if c not in paths]
+    if others:
+        answer.lines.append("Related cards: " + "; ".join(others) + ".")
+    return answer
+
+
+def _first_sentence(path: Path, heading: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(rf"^## {re.escape(heading)}\s*\n+(.+?)(?:\n\n|\Z)", text, re.S | re.M)
+    body = " ".join((m.group(1) if m else "").split())
+    sentences = split_sentences(body)
+    return sentences[0] if sentences else body[:200]
+
+
+# ----------------------------------------------------------------------------- the other side
+def named_options(text: str) -> tuple[list[str], list[str]]:
+    """(options argued against, options named without a put-down), in order."""
+    against: list[str] = []
+    named: list[str] = []
+    for clause in re.split(r"[.;!?]|,\s*|\band\b|\bbut\b", text):
+        for pattern, label in OPTIONS:
+            if pattern.search(clause):
+                (against if NEGATIVE.search(clause) else named).append(label)
+    return list(dict.fromkeys(against)), [n for n in dict.fromkeys(named) if n not in against]
+
+
+def other_side(text: str) -> tuple[str, str]:
+    """What the other side of a one-sided claim is, as (how to name it, what to search for): the
+    option put down ("big labs are a waste of time"), or the case against the one praised."""
+    against, named = named_options(text)
+    if against:
+        option = against[0]
+        return f"for {option}", f"the case for {option}: reasons it is valuable, what people who chose it gained"
+    if len(named) >= 2:
+        return f"for {named[1]}", f"the case for {named[1]}: reasons it is valuable, what people who chose it gained"
+    if named:
+        return f"against {named[0]}", f"risks and downsides of {named[0]}, reasons people chose otherwise"
+    return "for the other side", text
+
+
+def steelman(claim: str, search: Search, scorer: Scorer) -> tuple[Answer, str]:
+    """The strongest case the base makes for the other side of `claim`: (answer, "for X" / "against X")."""
+    side, query = other_side(claim)
+    answer = Answer()
+    passages = list(search(query))
+    quote_best(answer, [f"reasons {side}, why people updated", claim], passages,
+               scorer, limit=2, floor=scorer.threshold * 0.7, boost=PRO_CUES)
+    return answer, side
