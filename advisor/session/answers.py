@@ -22,6 +22,7 @@ Search = Callable[[str], Sequence[PassageLike]]
 #: A question joined to another ("what is X, and how do I tell Y?") is answered part by part.
 _PARTS = re.compile(r",?\s+(?:and|or|but)\s+(?=(?:how|what|why|who|which|when|where|whether|is|are|do|does|can)\b)"
                     r"|;\s*", re.I)
+DEFINING = re.compile(r"\b(is|are|means|refers to|asks|tries to|aims to|borrows|separates)\b", re.I)
 NEGLECT = re.compile(r"\b(neglect\w*|underrated|crowded|under-?explored|few people|gaps?)\b", re.I)
 SIZE_CUES = re.compile(r"\b(smaller|very small|aspirational|underrated|neglect\w*|room for|don't yet exist|"
                        r"few (people|researchers)|newcomer)\b", re.I)
@@ -85,6 +86,9 @@ def quote_best(answer: Answer, queries: Sequence[str], passages: Sequence[Passag
     if not pool:
         return 0
     texts = [s for s, _, _ in pool]
+    asked = content_words(" ".join(queries))
+    # a title or a label that only repeats the question ("Scale xor Explore, a hypothesis.") says nothing
+    says_more = [len(t.split()) >= 6 and len(content_words(t) - asked) >= 3 for t in texts]
     used: set[int] = set()
     passed = 0
     per_query = [best(scorer, q, texts) for q in queries]
@@ -95,7 +99,7 @@ def quote_best(answer: Answer, queries: Sequence[str], passages: Sequence[Passag
         for i, score in ranked:
             if len(used) >= limit:
                 break
-            if i in used or score < floor:
+            if i in used or score < floor or not says_more[i]:
                 continue
             used.add(i)
             passed += 1
@@ -114,7 +118,10 @@ def quote_best(answer: Answer, queries: Sequence[str], passages: Sequence[Passag
 def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer) -> Answer:
     """The 1-3 sentences of the passages that best answer `question`, each part of it in turn."""
     answer = Answer()
-    quote_best(answer, question_parts(question), passages, scorer)
+    parts = question_parts(question)
+    # a later part leans on the first ("... and how do I tell whether mech interp is one yet?")
+    queries = parts[:1] + [f"{p} ({parts[0]})" for p in parts[1:]]
+    quote_best(answer, queries, passages, scorer, boost=DEFINING)
     return answer
 
 
