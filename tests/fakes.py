@@ -3,6 +3,8 @@ and an AdvisorApp built over them. Real parts (SQLite, Chroma, the embedder) are
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -113,16 +115,36 @@ class FakeKB:
 
 
 class RecordingChat(GenericFakeChatModel):
-    """GenericFakeChatModel (streams word by word) that remembers the messages it was sent."""
+    """GenericFakeChatModel (streams word by word) that remembers the messages it was sent; it takes
+    tools (`bind_tools`), and a reply given as an AIMessage with `tool_calls` streams them."""
 
     seen: list = Field(default_factory=list)
+    tools: list = Field(default_factory=list)
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
         self.seen.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
+    def bind_tools(self, tools, **kwargs):  # type: ignore[override]
+        self.tools = list(tools)
+        return self
 
-def fake_client(settings: Any, replies: list[str]) -> Any:
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        from langchain_core.messages import AIMessageChunk
+        from langchain_core.outputs import ChatGenerationChunk
+
+        result = self._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+        message = result.generations[0].message
+        for i, token in enumerate(re.split(r"(\s)", message.content or "")):
+            if token:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=token, id=message.id or str(i)))
+        for i, call in enumerate(getattr(message, "tool_calls", None) or []):
+            yield ChatGenerationChunk(message=AIMessageChunk(content="", id=message.id, tool_call_chunks=[{
+                "name": call["name"], "args": json.dumps(call["args"]), "id": call.get("id") or f"call{i}",
+                "index": i}]))
+
+
+def fake_client(settings: Any, replies: list[Any]) -> Any:
     from advisor.session.llm import ModelClient, ModelInfo
 
     chat = RecordingChat(messages=iter(replies))

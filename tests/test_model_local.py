@@ -22,7 +22,7 @@ def test_local_server_streams_tokens(advisor_env):
     s.model.provider = "local"
     s.local.max_tokens = 24
     info = describe(s)
-    assert info.small and "small offline model" in info.warning
+    assert info.embedded and "small offline model" in info.warning
     client = ModelClient(s)
     try:
         pieces = list(client.stream([HumanMessage("Name one AI safety research area.")]))
@@ -36,6 +36,10 @@ def test_ask_and_session_through_the_local_model(cli, advisor_env):
     r = cli("ask", "Should I take a big-lab safety role or keep doing independent interp?", env=LOCAL)
     assert r.code == 0, r.err
     assert "small offline model" in r.out and "Sources:" in r.out and "[1]" in r.out
+    j = cli("ask", "What is a research field?", "--json", env=LOCAL)
+    assert j.code == 0, j.err
+    data = json.loads(j.out)  # the model's own reply, not the guide's follow-up question
+    assert data["provider"] == "local" and data["citations"] and not data["answer"].startswith("→")
     script = "\n".join([
         "Lab safety role or independent interp.", "/next",
         "70 I would learn faster at a big lab because of coworkers", "/next",
@@ -44,7 +48,7 @@ def test_ask_and_session_through_the_local_model(cli, advisor_env):
     r = cli("session", "start", "--topic", "big lab vs independent interp", input=script, env=LOCAL)
     assert r.code == 0, r.err
     assert "Stage 6/6" in r.out and "went from 70% to 75%" in r.out
-    show = json.loads(cli("session", "show", "2", "--json").out)
+    show = json.loads(cli("session", "show", "3", "--json").out)
     explore = [t for t in show["turns"] if t["stage"] == "explore" and t["role"] == "advisor"]
     assert any(t["citations"] for t in explore)  # the model's reply is stored with its sources
     assert show["provider"] == "local" and "SmolLM2" in show["model_label"]

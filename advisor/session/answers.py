@@ -32,7 +32,7 @@ NEGATIVE = re.compile(r"\b(waste of time|pointless|useless|overrated|dead end|no
                       r"worse|bad idea|never)\b", re.I)
 #: Options a career question is usually between: a pattern, and how to name the option.
 OPTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(big|large|frontier|ai)[ -]?labs?\b|\blab (role|job|safety)", re.I), "working at a big lab"),
+    (re.compile(r"\blabs?\b", re.I), "working at a big lab"),
     (re.compile(r"\bindependent\b|\bon my own\b|\bsolo\b", re.I), "independent research"),
     (re.compile(r"\b(phd|academia|academic|university|faculty)\b", re.I), "academia"),
     (re.compile(r"\b(policy|governance)\b", re.I), "governance and policy"),

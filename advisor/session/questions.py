@@ -6,13 +6,15 @@ Kept in the session's state (`open_questions`), so a resumed session remembers t
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from advisor.session.reading import Reading, content_words
+from advisor.session.reading import Reading, content_words, sentences
 
 if TYPE_CHECKING:
     from advisor.session.store import QuestionState, SessionState
 
+CONDITIONAL = re.compile(r"\b(if|unless|suppose|would)\b", re.I)
 #: Share of a question's content words a later statement must repeat to count as answering it.
 ANSWER_OVERLAP = 0.5
 
@@ -20,9 +22,8 @@ ANSWER_OVERLAP = 0.5
 def track(state: SessionState, reading: Reading, text: str, stage: str) -> None:
     """Record the questions in a new message, and close earlier ones this message answers."""
     questions = state.setdefault("open_questions", [])
-    statements = text
-    for q in reading.questions:
-        statements = statements.replace(q, " ")
+    # what the message asserts: not its questions, nor conditionals ("if X told me Y, I would ...")
+    statements = " ".join(s for s in sentences(text) if not s.endswith("?") and not CONDITIONAL.search(s))
     close_answered(questions, statements, by="you")
     known = {q["text"] for q in questions}
     for q in reading.asked:
