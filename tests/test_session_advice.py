@@ -7,6 +7,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from fakes import FakeRetriever, fake_client
@@ -210,7 +211,7 @@ def test_a_model_that_refuses_tools_is_answered_without_them(settings, store):
 
 
 class _Props(BaseHTTPRequestHandler):
-    body: dict = {}
+    body: ClassVar[dict] = {}
 
     def log_message(self, *args):
         pass
