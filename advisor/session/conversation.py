@@ -35,7 +35,7 @@ def notice_reading(session: Session, text: str, handler: StageHandler) -> Readin
     """Keep the questions, cruxes and answers to "what would change your mind?" in what the user
     wrote, for later stages and the summary."""
     reading = read(text, handler.stage)
-    if _answers_crux_question(session):
+    if _answers_crux_question(session) and not reading.asked and not reading.seeks_agreement:
         answers = session.state.setdefault("crux_answers", [])
         if text not in answers:
             answers.append(text)

@@ -94,8 +94,8 @@ def cruxes_from(diff: EntryDiff | None, state: SessionState) -> list[str]:
                    and r.after is not None and r.before != r.after), key=lambda r: -abs(r.change))
     for r in rows:
         if r.reason:
-            out.append(f"“{r.reason}” moved “{r.statement}” from {_fmt(r.before)} to {_fmt(r.after)}: "
-                       f"if that turned out false, would you move back?")
+            out.append(f"Your reason, “because {r.reason}”, moved “{r.statement}” from {_fmt(r.before)} to "
+                       f"{_fmt(r.after)}: if that turned out false, would you move back?")
         else:
             out.append(f"“{r.statement}” moved from {_fmt(r.before)} to {_fmt(r.after)} with no reason given: "
                        f"what moved it?")
