@@ -55,6 +55,26 @@ def cli(advisor_env: dict[str, str]):
     return run
 
 
+# ---------------------------------------------------------------- sessions
+
+@pytest.fixture
+def settings(advisor_env):
+    """Guide-mode settings in the test's private home (a test changes what it needs)."""
+    from support import make_settings
+
+    return make_settings(Path(advisor_env["ADVISOR_HOME"]))
+
+
+@pytest.fixture
+def store(settings):
+    """The journal of that home, closed after the test."""
+    from advisor.journal.store import JournalStore
+
+    st = JournalStore.open(settings.journal_path)
+    yield st
+    st.close()
+
+
 # ---------------------------------------------------------------- knowledge base (kb_ fixtures)
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import ClassVar
 
-import pytest
 from fakes import FakeRetriever, fake_client
 from langchain_core.messages import AIMessage
-from support import make_settings
+from test_session_engine import run
 
-from advisor.journal.store import JournalStore
 from advisor.knowledge.models import Passage
 from advisor.session.capabilities import probe
 from advisor.session.context import plan_budget
@@ -34,23 +31,8 @@ FEEDBACK = Passage(text="Find at least one person who will read your drafts and 
                    kind="curated", chunk_id="ind-3", location="§ Habits that help")
 
 
-@pytest.fixture
-def settings(advisor_env):
-    return make_settings(Path(advisor_env["ADVISOR_HOME"]))
-
-
-@pytest.fixture
-def store(settings):
-    st = JournalStore.open(settings.journal_path)
-    yield st
-    st.close()
-
-
 def say(session, *lines):
-    out = []
-    for line in lines:
-        out += list(session.send(line))
-    return out
+    return run(session, *lines)
 
 
 def text_of(events):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fakes import FakeRetriever, fake_client
-from support import make_settings
 
 from advisor.errors import UsageError
-from advisor.journal.store import JournalStore
 from advisor.session.ask import ask
 from advisor.session.commands import COMMANDS
 from advisor.session.engine import Session
@@ -27,18 +24,6 @@ from advisor.session.events import (
 from advisor.session.export import export_markdown
 from advisor.session.stages import ORDER, Stage, parse_stage
 from advisor.session.store import SessionStore
-
-
-@pytest.fixture
-def settings(advisor_env):
-    return make_settings(Path(advisor_env["ADVISOR_HOME"]))
-
-
-@pytest.fixture
-def store(settings):
-    st = JournalStore.open(settings.journal_path)
-    yield st
-    st.close()
 
 
 def run(session, *lines):

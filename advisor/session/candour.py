@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from advisor.session.reading import Reading, sentences
+from advisor.session.reading import Reading, sentences, short_quote
 
 CITATION = re.compile(r"\[(\d{1,3})\]")
 #: How a reply opens when it takes the user's side before weighing it.
@@ -111,10 +111,15 @@ REVISE = ("Your reply above {why}. Rewrite it: open with the strongest honest ca
           "would change the user's mind.")
 
 
-def revise_request(check: Check) -> str:
+def what_caught(check: Check) -> str:
+    """What a caught reply did, in words quoting it."""
     why = []
     if check.agreement:
-        why.append(f"opened by agreeing with a one-sided claim (\u201c{check.agreement}\u201d)")
+        why.append(f"opens by agreeing with a one-sided claim (\u201c{short_quote(check.agreement, 120)}\u201d)")
     if check.flattery:
-        why.append(f"flattered the user (\u201c{check.flattery}\u201d)")
-    return REVISE.format(why=" and ".join(why))
+        why.append(f"flatters the user (\u201c{short_quote(check.flattery, 80)}\u201d)")
+    return " and ".join(why)
+
+
+def revise_request(check: Check) -> str:
+    return REVISE.format(why=what_caught(check))

@@ -266,12 +266,16 @@ class ModelClient:
 
         messages = ([SystemMessage(system)] if system else []) + [HumanMessage(prompt)]
         try:
-            runnable = self.chat().with_structured_output(schema, method="function_calling")
+            runnable = self.chat().with_structured_output(schema, method="function_calling", include_raw=True)
             result = runnable.invoke(messages)
-            if isinstance(result, schema):
-                return result
-            if isinstance(result, dict):
-                return schema.model_validate(result)
+            parsed = result.get("parsed") if isinstance(result, dict) else result
+            if isinstance(parsed, schema):
+                return parsed
+            if isinstance(parsed, dict):
+                return schema.model_validate(parsed)
+            raw = result.get("raw") if isinstance(result, dict) else None
+            if raw is not None and raw.content:  # answered in text, not a tool call: read its JSON
+                return parse_json_as(schema, _flatten(raw.content))
         except ModelError:
             raise
         except (NotImplementedError, ValidationError, ValueError, TypeError, KeyError):

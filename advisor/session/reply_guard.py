@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from advisor.errors import ModelError
 from advisor.session import answers
-from advisor.session.candour import Check, check_reply, cited, guard_instruction, revise_request
+from advisor.session.candour import Check, check_reply, cited, guard_instruction, revise_request, what_caught
 from advisor.session.events import Done, ErrorEvent, Event, Message, Notice, Sources, TextDelta
 from advisor.session.passages import PassageLike, citation_line, citations_for, sources_text
 from advisor.session.questions import mark_answered
-from advisor.session.reading import Reading, short_quote
+from advisor.session.reading import Reading
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -67,12 +67,7 @@ def finish_reply(session: Session, client: ModelClient, text: str, reading: Read
 
 
 def caught_line(check: Check) -> str:
-    what = []
-    if check.agreement:
-        what.append(f"opens by agreeing with a one-sided claim (“{short_quote(check.agreement, 120)}”)")
-    if check.flattery:
-        what.append(f"flatters you (“{short_quote(check.flattery, 80)}”)")
-    return "Caught: this reply " + " and ".join(what) + "."
+    return "Caught: this reply " + what_caught(check).replace("the user", "you") + "."
 
 
 def _show_other_side(session: Session, reading: Reading, check: Check) -> Iterator[Event]:
