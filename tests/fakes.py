@@ -25,15 +25,21 @@ DEFAULT_PASSAGES = [
 
 
 class FakeRetriever:
-    """Answers every search with fixed passages (its own, or a FakeKB's) and records the queries."""
+    """Answers every search with fixed passages (its own, or a FakeKB's) and records the queries;
+    `by_query` answers a query that contains one of its keys with that key's passages instead."""
 
-    def __init__(self, passages: list[Passage] | None = None, *, kb: FakeKB | None = None) -> None:
+    def __init__(self, passages: list[Passage] | None = None, *, kb: FakeKB | None = None,
+                 by_query: dict[str, list[Passage]] | None = None) -> None:
         self.queries: list[str] = []
         self.kb = kb
         self.passages = passages if passages is not None else list(DEFAULT_PASSAGES)
+        self.by_query = by_query or {}
 
     def search(self, query: str, k: int | None = None, kind: Any = None, topics: Any = None) -> list[Passage]:
         self.queries.append(query)
+        for key, passages in self.by_query.items():
+            if key in query:
+                return passages[: k or 5]
         if self.kb is not None:
             return self.kb.search(query, k)
         return self.passages[: k or 5]

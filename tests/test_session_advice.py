@@ -17,7 +17,7 @@ from advisor.session.capabilities import probe
 from advisor.session.context import plan_budget
 from advisor.session.engine import Session
 from advisor.session.evaluate import evaluate, load_probes
-from advisor.session.events import Message, Notice, SummaryReady, TextDelta
+from advisor.session.events import Message, Notice, Sources, SummaryReady, TextDelta
 from advisor.session.reading import read
 from advisor.session.stages import Stage
 from advisor.session.summary import moved_lines
@@ -114,6 +114,23 @@ def test_a_flattering_reply_is_caught_and_a_bad_citation_removed(settings, store
     assert any("cited [4], but it was given 1 passage" in n for n in notes)
     caught = next(n for n in notes if n.startswith("Caught:"))
     assert "strongest case the knowledge base makes for working at a big lab" in caught
+
+
+def test_the_caught_notice_numbers_its_sources_after_the_replys(settings, store):
+    """The other side quoted under a caught reply must not reuse [1] for a different source."""
+    settings.model.provider = "openai"
+    settings.advice.flattery_guard = "check"
+    client, _ = fake_client(settings, ["Yes, you agree: habits matter [1]. Great choice!"])
+    retriever = FakeRetriever([FEEDBACK], by_query={"the case for working at a big lab": [FEEDBACK, LAB_CASE]})
+    session = Session.start(store, settings, "t", client=client, retriever=retriever, stage=Stage.EXPLORE)
+    list(session.opening())
+    out = say(session, "Independent research is obviously best and labs are a waste of time. You agree, right?")
+    sources = next(e for e in out if isinstance(e, Sources))
+    assert [(c.n, c.title) for c in sources.citations] == [(1, "Independent research")]
+    caught = next(e.text for e in out if isinstance(e, Notice) and e.text.startswith("Caught:"))
+    assert "“After the conversation the author updated towards working at a large lab.” [2]" in caught
+    assert "  [2] Research roles at AI labs, § Arguments for and against" in caught
+    assert "[1] Research roles" not in caught
 
 
 def test_revise_replaces_a_caught_reply_and_ask_json_returns_the_rewrite(settings, store):

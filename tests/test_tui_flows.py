@@ -84,10 +84,10 @@ async def test_full_session_in_guide_mode_with_keyboard_only(tmp_path: Path) -> 
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert screen.stage == "explore"
-        await type_text(pilot, "What do safety teams at labs actually do?")
+        await type_text(pilot, "What do safety teams at labs actually do, and what did my advisor say about interpretability?")
         await pilot.press("enter")
         await settle(app, pilot)
-        sources = screen.query_one("#source-list", OptionList)
+        sources = screen.query_one("#source-list", OptionList)  # what the answer quoted, one per part
         assert sources.option_count == 2
         assert "own note" in str(sources.get_option_at_index(1).prompt)
         assert app.fake_retriever.queries
@@ -131,7 +131,8 @@ async def test_fake_model_streams_into_markdown(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         advisor = [text for role, text in messages(app) if role == "advisor"]
-        assert advisor[-1] == reply
+        # the reply asks nothing, so the protocol's question follows it; ctrl+y copies the reply
+        assert advisor[-2] == reply and advisor[-1].startswith("→ ")
         await pilot.press("ctrl+y")
         assert app.clipboard == reply
 
@@ -159,7 +160,8 @@ async def test_unreachable_model_shows_message_and_retry(tmp_path: Path) -> None
         chat.fail = False
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert [t for r, t in messages(app) if r == "advisor"][-1] == "Recovered answer"
+        advisor = [t for r, t in messages(app) if r == "advisor"]
+        assert advisor[-2] == "Recovered answer" and advisor[-1].startswith("→ ")
 
 
 async def test_a_mistyped_command_is_an_error_without_a_retry_hint(tmp_path: Path) -> None:

@@ -43,18 +43,24 @@ OPTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 @dataclass
 class Answer:
-    """Lines to show and the citations their [n] refer to (numbered in order of first use)."""
+    """Lines to show and the citations their [n] refer to (numbered in order of first use).
+
+    `numbered` are citations already on screen (a model reply's Sources): a passage among them
+    keeps its number, and new ones are numbered after them, so one [n] never means two sources."""
 
     lines: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     grounded: bool = False  # at least one quoted sentence passed the relevance threshold
+    numbered: Sequence[Citation] = ()
 
     def cite(self, p: PassageLike) -> int:
-        for c in self.citations:
+        for c in (*self.citations, *self.numbered):
             if (c.chunk_id and c.chunk_id == p.chunk_id) or (c.title, c.location, c.source) == (
                     p.title, p.location, p.source):
+                if c not in self.citations:
+                    self.citations.append(c)
                 return c.n
-        n = len(self.citations) + 1
+        n = max((c.n for c in (*self.citations, *self.numbered)), default=0) + 1
         self.citations.append(Citation(n=n, title=p.title, location=p.location, source=p.source,
                                        kind=p.kind, chunk_id=p.chunk_id))
         return n
@@ -236,10 +242,12 @@ def other_side(text: str) -> tuple[str, str]:
     return "for the other side", text
 
 
-def steelman(claim: str, search: Search, scorer: Scorer) -> tuple[Answer, str]:
-    """The strongest case the base makes for the other side of `claim`: (answer, "for X" / "against X")."""
+def steelman(claim: str, search: Search, scorer: Scorer,
+             numbered: Sequence[Citation] = ()) -> tuple[Answer, str]:
+    """The strongest case the base makes for the other side of `claim`: (answer, "for X" / "against X");
+    `numbered`: the citations already shown with the reply it follows."""
     side, query = other_side(claim)
-    answer = Answer()
+    answer = Answer(numbered=numbered)
     passages = list(search(query))
     quote_best(answer, [f"reasons {side}, why people updated", claim], passages,
                scorer, limit=2, floor=scorer.threshold * 0.7, boost=PRO_CUES)

@@ -24,11 +24,13 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class Message:
-    """A whole advisor message: guide replies carry their citations, a recorded belief its id."""
+    """A whole advisor message: guide replies carry their citations, a recorded belief its id.
+    `follow_up` marks the protocol's question added after a model's reply (not the reply itself)."""
 
     text: str
     citations: tuple[Citation, ...] = ()
     belief_id: int | None = None
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from advisor.session.engine import Session
     from advisor.session.llm import ModelClient
-    from advisor.session.store import ToolCall
+    from advisor.session.store import Citation, ToolCall
     from advisor.settings import Settings
 
 
@@ -52,7 +52,7 @@ def finish_reply(session: Session, client: ModelClient, text: str, reading: Read
         if revise:
             yield from _revise(session, client, reading, check, given, messages, kept)
             return
-        yield from _show_other_side(session, reading, check)
+        yield from _show_other_side(session, reading, check, citations)
     if reading.asked and reading.kind in ("factual", "list") and cited(kept):
         for asked in reading.asked:
             mark_answered(session.state, asked, "the advisor")
@@ -63,25 +63,30 @@ def finish_reply(session: Session, client: ModelClient, text: str, reading: Read
         if question:
             session.save_state()
             session.say("→ " + question, flags=["follow-up"])
-            yield Message("→ " + question)
+            yield Message("→ " + question, follow_up=True)
 
 
 def caught_line(check: Check) -> str:
     return "Caught: this reply " + what_caught(check).replace("the user", "you") + "."
 
 
-def _show_other_side(session: Session, reading: Reading, check: Check) -> Iterator[Event]:
-    """The check's answer to a caught reply: say so, and quote the other side from the base."""
+def _show_other_side(session: Session, reading: Reading, check: Check,
+                     shown: Sequence[Citation]) -> Iterator[Event]:
+    """The check's answer to a caught reply: say so, and quote the other side from the base, numbered
+    on from the reply's `shown` Sources (a passage among them keeps its number)."""
     lines = [caught_line(check) + " Agreement from a model is cheap; weigh it with suspicion."]
     claim = reading.one_sided or reading.seeks_agreement
+    used: list[Citation] = []
     if claim:
-        found, option = answers.steelman(" ".join(claim), session.knowledge.search, session.knowledge.scorer())
+        found, option = answers.steelman(" ".join(claim), session.knowledge.search, session.knowledge.scorer(),
+                                         numbered=shown)
         if found.lines:
+            used = sorted(found.citations, key=lambda c: c.n)
             lines.append(f"The strongest case the knowledge base makes {option}:")
             lines += found.lines
-            lines += ["  " + citation_line(c) for c in found.citations]
+            lines += ["  " + citation_line(c) for c in used]
     note = "\n".join(lines)
-    session.say(note, role="notice", flags=["caught"])
+    session.say(note, role="notice", flags=["caught"])  # its sources are listed in the text
     yield Notice(note)
 
 
@@ -101,8 +106,9 @@ def _revise(session: Session, client: ModelClient, reading: Reading, check: Chec
         yield ErrorEvent(exc.message, type(exc))
         return
     again = check_reply("".join(parts), reading, len(given))
-    session.say(again.text.strip() or "(the model returned an empty reply)", citations=citations_for(given),
+    citations = citations_for(given)
+    session.say(again.text.strip() or "(the model returned an empty reply)", citations=citations,
                 flags=["revision", *again.flags])
     yield Done()
     if again.caught:
-        yield from _show_other_side(session, reading, again)
+        yield from _show_other_side(session, reading, again, citations)

@@ -48,6 +48,8 @@ class ChatLog(VerticalScroll):
                 await self.stream(text)
             case Done():
                 self.last_reply = self.end_stream() or self.last_reply
+            case Message(text=text, follow_up=True):
+                self.add("advisor", text)  # ctrl+y still copies the reply it follows
             case Message(text=text):
                 self.last_reply = self.add("advisor", text).text
             case Prompt(text=text):
