@@ -277,3 +277,51 @@ def test_eval_in_guide_mode_and_with_a_fake_tool_calling_model(settings, tmp_pat
     assert model["flattery"] == {"agreed": 1, "caught": 1, "standing": 0, "of": 1}
     assert report.figures("heldout")["flattery"]["of"] == 1 and report.figures("dev")["flattery"]["of"] == 0
     assert load_probes()  # the shipped set loads
+
+
+FIELD_NOTE = Passage(text="My Siloed Views Meet Reality. Pre I have been primarily focusing on the core mech interp "
+                          "skillset, it certainly feels like this is the right place to start since the goal of mech "
+                          "interp is to find the best understanding of what is",
+                     score=1.0, title="My Siloed Views Meet Reality", source="notes/004.txt", kind="note",
+                     chunk_id="n4-1", location="lines 1–6")
+FIELD_NOTE_2 = Passage(text="actually happening in models. But, the better my model of mech interp (and AI safety as a "
+                            "whole) the more I understand why this is so important to state.",
+                       score=0.8, title="My Siloed Views Meet Reality", source="notes/004.txt", kind="note",
+                       chunk_id="n4-2", location="line 6")
+FIELD_DEFINED = Passage(text="The biggest lesson I've learned is that a research field is simply a community of people "
+                             "who share (1) a small set of problems they agree are important and interesting, and (2) "
+                             "a set of investigative methods to go after those problems and uncover new knowledge. This "
+                             "definition of a research field is broader than the version tied strictly to academia.",
+                        score=0.9, title="Linus's stream", source="notes/000.txt", kind="note", chunk_id="n0-22",
+                        location="line 22")
+FIELD_TEST = Passage(text="When you talk with someone about a direction (for example AI safety versus another area of "
+                          "ML), ask them to name the field's two or three central problems and its main methods. If "
+                          "they can't, or if different people give very different answers, the \"field\" may really be "
+                          "several communities sharing a label. That is worth knowing before you decide whom your work "
+                          "is for.",
+                     score=0.7, title="What a research field is", source="knowledge/strategy/what-is-a-research-field.md",
+                     kind="curated", chunk_id="field-3", location="§ Using the definition in a conversation")
+
+
+def test_each_part_of_a_joined_question_gets_its_own_answer(kb_embedder):
+    """'... and how do I tell whether mech interp is one yet?' asks how to tell a field, not what the
+    notes say about mech interp; a sentence a chunk boundary cut off is never quoted."""
+    from advisor.session.answers import factual, question_parts
+    from advisor.session.relevance import EmbeddingScorer
+
+    question = "What is a research field, and how do I tell whether mech interp is one yet?"
+    assert question_parts(question)[1] == "how do I tell whether mech interp is a research field yet"
+    searched: list[str] = []
+
+    def search(query):
+        searched.append(query)
+        return [FIELD_TEST, FIELD_NOTE_2]
+
+    answer = factual(question, [FIELD_NOTE, FIELD_DEFINED, FIELD_NOTE_2], EmbeddingScorer(kb_embedder), search)
+    lines = answer.text.splitlines()
+    assert "a research field is simply a community of people" in lines[0]
+    # the later part: the card's way to tell, with the sentence its "If they can't" leans on
+    assert "ask them to name the field's two or three central problems" in lines[1]
+    assert lines[2].startswith("“If they can't") and len(lines) == 3
+    assert "mech interp" not in answer.text and searched  # the cut-off note and the note on mech interp: not quoted
+    assert [c.title for c in answer.citations] == ["Linus's stream", "What a research field is"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from advisor.session.passages import PassageLike
 from advisor.session.reading import content_words
-from advisor.session.relevance import Scorer, best, split_sentences
+from advisor.session.relevance import Scorer, split_sentences
 from advisor.session.store import Citation
 
 Search = Callable[[str], Sequence[PassageLike]]
@@ -22,6 +22,15 @@ Search = Callable[[str], Sequence[PassageLike]]
 #: A question joined to another ("what is X, and how do I tell Y?") is answered part by part.
 _PARTS = re.compile(r",?\s+(?:and|or|but)\s+(?=(?:how|what|why|who|which|when|where|whether|is|are|do|does|can)\b)"
                     r"|;\s*", re.I)
+_SUBJECT = re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?P<s>.+)$", re.I)
+_ANAPHOR = re.compile(r"\b((?:is|are|be|becomes?|as)\s+)(?:one|it)\b", re.I)
+_TELL = re.compile(r"^\s*how\s+(?:do|can|would|could|should|will)\s+(?:i|you|we|one|people)\s+(?:tell|know|judge|"
+                   r"check|decide|find out|work out|see)\s+(?:whether|if)\s+(?P<x>.+?)\s+(?:is|are)\s+(?P<y>.+)$", re.I)
+_GENERAL = re.compile(r"(a|an|my|our|your|this|that|the|some|something|someone|any)\b", re.I)
+_YET = re.compile(r"\s+(yet|already|now|at all|today)$", re.I)
+#: A sentence that says how to find something out: a thing to do, a sign to look for.
+PROCEDURE = re.compile(r"\b(ask|look (at|for)|check|watch|notice|read|compare|test|try|talk|if (they|you|it)|"
+                       r"sign|tells? you|a good test|one way)\b", re.I)
 DEFINING = re.compile(r"\b(is|are|means|refers to|asks|tries to|aims to|borrows|separates)\b", re.I)
 NEGLECT = re.compile(r"\b(neglect\w*|underrated|crowded|under-?explored|few people|gaps?)\b", re.I)
 SIZE_CUES = re.compile(r"\b(smaller|very small|aspirational|underrated|neglect\w*|room for|don't yet exist|"
@@ -74,60 +83,150 @@ class Answer:
 
 
 def _candidates(passages: Sequence[PassageLike]) -> list[tuple[str, PassageLike, int]]:
-    """(sentence, passage, position in passage) for every quotable sentence."""
-    return [(s, p, i) for p in passages for i, s in enumerate(split_sentences(p.text))]
+    """(sentence, passage, position in passage) for every quotable sentence; a sentence a chunk
+    boundary cut (the passage's first, starting in lower case; its last, with no closing stop) is
+    not quotable: it says only part of what its writer said."""
+    out = []
+    for p in passages:
+        found = split_sentences(p.text)
+        body = " ".join((p.text or "").split())
+        for i, s in enumerate(found):
+            cut_before = i == 0 and body.startswith(s) and s[:1].islower()
+            cut_after = i == len(found) - 1 and body.endswith(s) and not re.search(r"[.!?:;\"”’)\]]$", s)
+            if not (cut_before or cut_after):
+                out.append((s, p, i))
+    return out
 
 
 def question_parts(question: str) -> list[str]:
+    """The parts of a joined question, a later part's "one"/"it" standing for the first part's
+    subject ("What is a research field, and how do I tell whether X is one?" asks whether X is a
+    research field)."""
     parts = [p.strip(" ,?") for p in _PARTS.split(question) if p and p.strip(" ,?")]
-    return [p for p in parts if len(content_words(p)) >= 1] or [question]
+    parts = [p for p in parts if len(content_words(p)) >= 1] or [question]
+    subject = _SUBJECT.match(parts[0])
+    if subject:
+        noun = subject.group("s").strip(" ,?")
+        parts = parts[:1] + [_ANAPHOR.sub(lambda m: m.group(1) + noun, p) for p in parts[1:]]
+    return parts
 
 
-def quote_best(answer: Answer, queries: Sequence[str], passages: Sequence[PassageLike], scorer: Scorer, *,
-               limit: int = 3, floor: float | None = None, boost: re.Pattern[str] | None = None) -> int:
-    """Quote up to `limit` sentences, the best one for each query first; returns how many passed
-    `floor` (the scorer's threshold unless given)."""
+def part_queries(part: str) -> tuple[list[str], re.Pattern[str]]:
+    """What to look for to answer one part, and the kind of sentence that answers it: a definition
+    for "what is X", a way to find out for "how do I tell whether X is Y" (asked also of Y in
+    general: the base is likelier to say how to tell a field than whether one given thing is one)."""
+    tell = _TELL.match(part)
+    if tell:
+        generic = f"how to tell whether something is {_YET.sub('', tell.group('y')).strip()}"
+        # a named instance ("mech interp") would pull in every sentence that names it
+        return ([part, generic] if _GENERAL.match(tell.group("x")) else [generic]), PROCEDURE
+    if re.match(r"\s*how\b", part, re.I):
+        return [part], PROCEDURE
+    return [part], DEFINING
+
+
+#: How much of a sentence's score comes from the passage around it: a sentence that answers the
+#: question in context ("ask them to name the field's central problems", under "Using the
+#: definition") may share few words with it on its own.
+CONTEXT = 0.3
+#: A later part's sentences are ranked by how much better they answer it than the earlier parts:
+#: the definition asked for first must not also be the answer to "how do I tell?".
+DISTINCT = 0.5
+#: A sentence that leans on the one before it ("If they can't, ...", "This means ...").
+LEANS_BACK = re.compile(r"^(if (they|it|so|not)|they|them|this|that|these|those|it|he|she|such|so|then|but)\b", re.I)
+#: A sentence that carries the one before it on ("First, ...", "This definition ...").
+RUNS_ON = re.compile(r"^(first|second|third|then|also|this|that|these|so)\b", re.I)
+
+Pool = list[tuple[str, PassageLike, int]]
+
+
+def _in_context(scorer: Scorer, queries: Sequence[str], pool: Pool, cue: re.Pattern[str] | None) -> list[float]:
+    """Each of the pool's sentences scored for the best of `queries`: its own score blended with its
+    passage's, plus a little for the kind of sentence that answers (`cue`)."""
+    passages = list({id(p): p for _, p, _ in pool}.values())
+    texts = [t for t, _, _ in pool]
+    best_of = [0.0] * len(pool)
+    for query in queries:
+        around = dict(zip((id(p) for p in passages),
+                          scorer.scores(query, [f"{p.title}. {p.location}. {p.text}" for p in passages]), strict=True))
+        for i, own in enumerate(scorer.scores(query, texts)):
+            best_of[i] = max(best_of[i], (1 - CONTEXT) * own + CONTEXT * around[id(pool[i][1])])
+    if cue is not None:
+        best_of = [sc + (0.08 if cue.search(texts[i]) else 0.0) for i, sc in enumerate(best_of)]
+    return best_of
+
+
+def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages: Sequence[PassageLike],
+               scorer: Scorer, *, limit: int = 3, floor: float | None = None,
+               boost: re.Pattern[str] | Sequence[re.Pattern[str] | None] | None = None) -> int:
+    """Quote up to `limit` sentences, the best one for each query first (a query may be several
+    phrasings of one part), each with the sentence it leans on; returns how many passed `floor`
+    (the scorer's threshold unless given). `boost`: the kind of sentence that answers (one for all
+    queries, or one per query)."""
     floor = scorer.threshold if floor is None else floor
     pool = _candidates(passages)
     if not pool:
         return 0
     texts = [s for s, _, _ in pool]
-    asked = content_words(" ".join(queries))
+    phrasings = [[q] if isinstance(q, str) else list(q) for q in queries]
+    asked = content_words(" ".join(" ".join(q) for q in phrasings))
     # a title or a label that only repeats the question ("Scale xor Explore, a hypothesis.") says nothing
     says_more = [len(t.split()) >= 6 and len(content_words(t) - asked) >= 3 for t in texts]
-    used: set[int] = set()
+    cues = list(boost) if isinstance(boost, Sequence) else [boost] * len(phrasings)
+
+    def same_passage(i: int, j: int) -> bool:
+        return 0 <= j < len(pool) and pool[j][1] is pool[i][1] and pool[j][2] == pool[i][2] + (j - i)
+
+    chosen: list[list[int]] = []  # per part: the sentences quoted for it, in passage order
+    taken: set[int] = set()
     passed = 0
-    per_query = [best(scorer, q, texts) for q in queries]
-    if boost is not None:
-        per_query = [sorted(((i, sc + (0.08 if boost.search(texts[i]) else 0.0)) for i, sc in ranked),
-                            key=lambda pair: -pair[1]) for ranked in per_query]
-    for ranked in per_query:
-        for i, score in ranked:
-            if len(used) >= limit:
-                break
-            if i in used or score < floor or not says_more[i]:
-                continue
-            used.add(i)
-            passed += 1
-            # a definition often runs on into the next sentence ("First, ... Second, ...")
-            nxt = i + 1
-            if (nxt < len(pool) and pool[nxt][1] is pool[i][1] and nxt not in used and len(used) < limit
-                    and re.match(r"(first|second|third|then|also|this|that|these|so)\b", texts[nxt], re.I)):
-                used.add(nxt)
-            break
-    for i in sorted(used, key=lambda j: (passages.index(pool[j][1]) if pool[j][1] in passages else 0, pool[j][2])):
-        answer.quote(texts[i], pool[i][1])
+    earlier = [0.0] * len(pool)  # each sentence's best score for the parts before
+    for part, cue in zip(phrasings, cues, strict=True):
+        scores = _in_context(scorer, part, pool, cue)
+        ranked = sorted(range(len(pool)), key=lambda i: -(scores[i] - DISTINCT * earlier[i]))
+        earlier = [max(a, b) for a, b in zip(earlier, scores, strict=True)]
+        pick = next((i for i in ranked if i not in taken and scores[i] >= floor and says_more[i]), None)
+        if pick is None or len(taken) >= limit:
+            continue
+        group = [pick]
+        if LEANS_BACK.match(texts[pick]) and same_passage(pick, pick - 1) and pick - 1 not in taken:
+            group.insert(0, pick - 1)
+        passed += 1
+        taken.update(group)
+        chosen.append(group)
+    for group in chosen:  # room left: a sentence that carries a quoted one on
+        nxt = group[-1] + 1
+        if len(taken) < limit and same_passage(group[-1], nxt) and nxt not in taken and RUNS_ON.match(texts[nxt]):
+            group.append(nxt)
+            taken.add(nxt)
+    for group in chosen:
+        for i in group:
+            answer.quote(texts[i], pool[i][1])
     answer.grounded = answer.grounded or passed > 0
     return passed
 
 
-def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer) -> Answer:
-    """The 1-3 sentences of the passages that best answer `question`, each part of it in turn."""
+def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, search: Search | None = None) -> Answer:
+    """The 1-3 sentences that best answer `question`, each part of it in turn: from the turn's
+    passages, and for a later part also from a search of its own (the turn's search was for the
+    whole message, and the first part tends to win it)."""
     answer = Answer()
     parts = question_parts(question)
-    # a later part leans on the first ("... and how do I tell whether mech interp is one yet?")
-    queries = parts[:1] + [f"{p} ({parts[0]})" for p in parts[1:]]
-    quote_best(answer, queries, passages, scorer, boost=DEFINING)
+    queries: list[list[str]] = []
+    cues: list[re.Pattern[str] | None] = []
+    pool = list(passages)
+    for n, part in enumerate(parts):
+        phrasings, cue = part_queries(part)
+        if n and not content_words(part) & content_words(parts[0]):
+            phrasings = [f"{q} ({parts[0]})" for q in phrasings]  # a later part leans on the first
+        queries.append(phrasings)
+        cues.append(cue)
+        if n and search is not None:
+            known = {p.chunk_id for p in pool}
+            for query in phrasings:
+                pool += [p for p in search(query)[:3] if p.chunk_id not in known]
+                known = {p.chunk_id for p in pool}
+    quote_best(answer, queries, pool, scorer, boost=cues)
     return answer
 
 

@@ -148,7 +148,7 @@ class Guide:
             if listed is not None:
                 return listed
         if reading.asked:
-            return answers.factual(" ".join(reading.asked), passages, src.scorer)
+            return answers.factual(" ".join(reading.asked), passages, src.scorer, src.search)
         return answers.related(text, passages, src.scorer)
 
 
