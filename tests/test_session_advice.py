@@ -325,3 +325,18 @@ def test_each_part_of_a_joined_question_gets_its_own_answer(kb_embedder):
     assert lines[2].startswith("“If they can't") and len(lines) == 3
     assert "mech interp" not in answer.text and searched  # the cut-off note and the note on mech interp: not quoted
     assert [c.title for c in answer.citations] == ["Linus's stream", "What a research field is"]
+
+
+def test_a_question_stays_open_until_answered_and_a_conditional_commitment_is_a_crux(settings, store):
+    """Words of the session's topic do not answer a question; "If X, I would join a lab" names a crux."""
+    session = Session.start(store, settings, "big lab vs independent interp", retriever=FakeRetriever([]),
+                            stage=Stage.EXPLORE)
+    list(session.opening())
+    say(session, "I lean independent. How do independent researchers get feedback? Anyway.",
+        "If two independent researchers told me they get no feedback, I would join a lab.",
+        "Independent research lets me pick problems, but a lab gives coworkers who catch my mistakes early.")
+    assert session.state["cruxes"] == ["If two independent researchers told me they get no feedback, I would join a lab."]
+    assert [q["text"] for q in session.state["open_questions"] if not q["answered_by"]] == [
+        "How do independent researchers get feedback?"]
+    say(session, "I asked around: independent researchers get feedback from a weekly reading group.")
+    assert not [q for q in session.state["open_questions"] if not q["answered_by"]]

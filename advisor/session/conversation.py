@@ -39,7 +39,7 @@ def notice_reading(session: Session, text: str, handler: StageHandler) -> Readin
         answers = session.state.setdefault("crux_answers", [])
         if text not in answers:
             answers.append(text)
-    track(session.state, reading, text, handler.stage.value)
+    track(session.state, reading, text, handler.stage.value, session.topic)
     cruxes = session.state.setdefault("cruxes", [])
     for crux in reading.cruxes:
         if crux not in cruxes:

@@ -31,7 +31,8 @@ REASON = re.compile(
 HEDGE = re.compile(r"\b(not sure|unsure|maybe|don't know|do not know|idk|no idea|torn|confused|can't tell)\b", re.I)
 CRUX = re.compile(
     r"(would change my mind|change my mind if|crux|depends on|hinges on|if .{3,80} then|"
-    r"the key question|what matters most|deciding factor)",
+    r"the key question|what matters most|deciding factor|"
+    r"\bif\b.{3,120}\b(i would|i'd|i will|i'll)\b)",  # "If two of them told me X, I would join a lab."
     re.I,
 )
 ADVICE_ASK = re.compile(r"^\s*(should i|what should|which (one|option)|do you think|what do you|is it better)\b", re.I)
