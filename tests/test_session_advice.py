@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage
 from test_session_engine import run
 
 from advisor.knowledge.models import Passage
+from advisor.session.actions import path_phrase
 from advisor.session.capabilities import probe
 from advisor.session.context import plan_budget
 from advisor.session.engine import Session
@@ -96,6 +97,12 @@ def test_summary_keeps_open_questions_verbatim_and_the_users_cruxes(settings, st
     assert summary.what_moved == moved_lines(diff)  # the journal's record, not the model's "you loved labs"
     assert "do something" not in summary.next_actions  # names no uncertainty: replaced
     assert any("How do independent researchers get feedback?" in a or "now 75%" in a for a in summary.next_actions)
+
+
+def test_a_next_action_names_a_career_path_as_written_but_for_its_capital():
+    assert path_phrase("Research scientist or research engineer at an AI lab") == (
+        "research scientist or research engineer at an AI lab")  # not "an ai lab"
+    assert path_phrase("Independent research") == "independent research"
 
 
 def test_a_flattering_reply_is_caught_and_a_bad_citation_removed(settings, store):
@@ -340,3 +347,19 @@ def test_a_question_stays_open_until_answered_and_a_conditional_commitment_is_a_
         "How do independent researchers get feedback?"]
     say(session, "I asked around: independent researchers get feedback from a weekly reading group.")
     assert not [q for q in session.state["open_questions"] if not q["answered_by"]]
+
+
+def test_guide_does_not_ask_what_the_user_already_said(settings, store):
+    """A deadline named in Frame is not asked for again; a named crux is noted, not asked for."""
+    frame = Session.start(store, settings, "lab or indie", retriever=FakeRetriever([]))
+    list(frame.opening())
+    say(frame, "I'm deciding between a big-lab safety role and independent interp research, by March.")
+    for _ in range(3):  # the stage's questions rotate; none of them asks for the deadline again
+        reply = text_of(say(frame, "Good outcome: in a year I have one interp result I'm proud of."))
+        assert "deadline" not in reply.split("→")[-1] and "good outcome" not in reply.split("→")[-1].lower()
+    explore = Session.start(store, settings, "lab or indie", retriever=FakeRetriever([]), stage=Stage.EXPLORE)
+    list(explore.opening())
+    reply = text_of(say(explore, "If two independent researchers told me they get no feedback, I would join a lab."))
+    question = reply.split("→")[-1]
+    assert "crux" in question and "If two independent researchers" in question
+    assert "What would change your mind" not in question

@@ -55,6 +55,11 @@ def _short_name(name: str) -> str:
     return re.sub(r"\s*\(.*?\)", "", name).split(" and ")[0].lower()
 
 
+def path_phrase(path: str) -> str:
+    """A career card's title inside a sentence: lower case but for acronyms ("an AI lab")."""
+    return " ".join(w if w[1:2].isupper() else w.lower() for w in path.split())
+
+
 def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], scorer: Scorer,
                  curated: Path | None) -> list[str]:
     """Up to three actions: one per open question, then one per belief nearest 50%, each naming
@@ -76,7 +81,7 @@ def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], 
     for q in open_questions[:2]:
         card = ask_someone(q)
         if card:
-            actions.append(f"This week, ask someone in {card.path.lower()}: “{card.question}” "
+            actions.append(f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” "
                            f"(it bears on your open question “{q}”).")
         else:
             actions.append(f"Before the week is out, spend 20 minutes writing your best answer to “{q}”, "
@@ -92,7 +97,7 @@ def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], 
             continue
         card = ask_someone(statement)
         if card:
-            actions.append(f"This week, ask someone in {card.path.lower()}: “{card.question}” "
+            actions.append(f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” "
                            f"(a test of “{statement}”, now {credence:g}%).")
         else:
             actions.append(f"This week, name one observation that would move “{statement}” (now {credence:g}%) "

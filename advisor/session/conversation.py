@@ -126,7 +126,8 @@ def _guide_turn(session: Session, text: str, handler: StageHandler, passages: li
     scorer = session.knowledge.scorer() if handler.searches_knowledge else LexicalScorer()
     sources = GuideSources(scorer=scorer, search=session.knowledge.search,
                            curated=session.knowledge.curated_dir,
-                           memory=["From your journal: " + line for line in remembered])
+                           memory=["From your journal: " + line for line in remembered],
+                           said=session.said_in_stage())
     reply = session.guide.reply(text, handler.stage, passages, session.bump("guide_counter"),
                                 show_passages=handler.searches_knowledge, sources=sources)
     for question in reply.answered:

@@ -113,6 +113,10 @@ class Session:
     def turns(self) -> list[Turn]:
         return self.store.turns(self.id)
 
+    def said_in_stage(self) -> list[str]:
+        """What the user has written in the current stage, so a question they answered is not asked."""
+        return [t.content for t in self.turns() if t.role == "user" and t.stage == self.stage.value]
+
     def save_state(self, **fields: object) -> None:
         """Store `state` (and any other record fields given) now."""
         self.record = self.store.update(self.id, state=self.record.state, **fields)

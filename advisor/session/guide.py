@@ -17,12 +17,25 @@ from pathlib import Path
 
 from advisor.session import answers, prompts
 from advisor.session.passages import PassageLike, citation_line
-from advisor.session.reading import Reading, read, sentences, short_quote
+from advisor.session.reading import CRUX, DEADLINE, GOAL, Reading, read, sentences, short_quote
 from advisor.session.relevance import LexicalScorer, Scorer, best
 from advisor.session.stages import Stage
 from advisor.session.store import Citation
 
 __all__ = ["Guide", "GuideReply", "Reading", "read", "sentences", "short_quote"]
+
+#: A stage question (known by words in it) the user has already answered, and the sentence that
+#: answers it: a goal stated, a deadline named, a crux named. Such a question is not asked again.
+ANSWERED_BY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("outcome", GOAL), ("deadline", DEADLINE), ("change your mind", CRUX),
+)
+
+
+def answered_questions(questions: Sequence[str], said: Sequence[str]) -> list[str]:
+    """The questions among `questions` that a sentence of what the user `said` already answers."""
+    said_sentences = [s for text in said for s in sentences(text)]
+    return [q for q in questions for words, pattern in ANSWERED_BY
+            if words in q.lower() and any(pattern.search(s) for s in said_sentences)]
 
 
 @dataclass
@@ -42,6 +55,7 @@ class Sources:
     search: answers.Search = lambda query: []
     curated: Path | None = None
     memory: Sequence[str] = ()  # lines about the user's journaled beliefs that bear on the message
+    said: Sequence[str] = ()  # what the user wrote earlier in this stage
 
 
 class Guide:
@@ -79,6 +93,8 @@ class Guide:
             out.append(self._pick("one_sided", counter, claim))
         if reading.no_reason:
             out.append(self._pick("no_reason", counter, reading.no_reason[0]))
+        if reading.cruxes and not out:
+            out.append(self._pick("crux", counter, reading.cruxes[0]))
         if reading.hedges and not out:
             out.append(self._pick("hedge", counter, reading.hedges[0]))
         if reading.asks_advisor and reading.kind == "advice" and not out:
@@ -116,18 +132,20 @@ class Guide:
             parts.append("\n".join(src.memory))
         if answer is not None and answer.citations:
             parts.append("Sources:\n" + "\n".join("  " + citation_line(c) for c in answer.citations))
-        question = self.question_for(text, reading, stage, counter, src.scorer, answered=bool(answered))
+        question = self.question_for(text, reading, stage, counter, src.scorer, answered=bool(answered),
+                                     said=src.said)
         if question:
             parts.append("→ " + question)
         return GuideReply("\n\n".join(p for p in parts if p), tuple(answer.citations) if answer else (), answered)
 
     def question_for(self, text: str, reading: Reading, stage: Stage, counter: int, scorer: Scorer, *,
-                     answered: bool = False) -> str | None:
-        """One question, fitted to what the user wrote and then to the stage."""
+                     answered: bool = False, said: Sequence[str] = ()) -> str | None:
+        """One question, fitted to what the user wrote and then to the stage; never a stage question
+        they have already answered in this stage."""
         followups = self.followups_for(reading, stage, counter)
         if followups:
             return followups[0]
-        skip = [q for q in self.bank(stage).get("questions", []) if reading.goals and "outcome" in q]
+        skip = answered_questions(self.bank(stage).get("questions", []), [*said, text])
         if answered and stage is Stage.EXPLORE:
             return self._pick("after_answer", counter) or self.fitted_question(text, stage, counter, scorer, skip)
         return self.fitted_question(text, stage, counter, scorer, skip)

@@ -52,6 +52,13 @@ GOAL = re.compile(
     r"^\s*(i want|i'd like|i would like|i hope|i'm hoping|i am hoping|ideally|what i want)\b",
     re.I,
 )
+#: A deadline stated ("by March", "within six weeks", "the deadline is ..."): Frame's "when" answered.
+DEADLINE = re.compile(
+    r"\b(deadline|due date|by (the end of |early |mid-?|late )?(january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|spring|summer|autumn|fall|winter|next (week|month|year)|\d{1,4}\b)|"
+    r"(within|in) (a|one|two|three|four|six|\d+) (days?|weeks?|months?))",
+    re.I,
+)
 _LISTED = (r"(subfields?|sub-fields?|research areas|areas of (ai )?safety|branches|agendas|career paths?|paths|"
            r"career options|options|kinds of (roles|work|jobs)|roles)")
 LIST_ASK = re.compile(

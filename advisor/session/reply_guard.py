@@ -58,8 +58,9 @@ def finish_reply(session: Session, client: ModelClient, text: str, reading: Read
             mark_answered(session.state, asked, "the advisor")
         session.save_state()
     if "?" not in kept:  # a reply that asks nothing: the protocol's question, fitted to the message
-        question: str | None = session.guide.question_for(text, reading, session.stage, session.bump("guide_counter"),
-                                              session.knowledge.scorer())
+        question: str | None = session.guide.question_for(
+            text, reading, session.stage, session.bump("guide_counter"), session.knowledge.scorer(),
+            said=session.said_in_stage())
         if question:
             session.save_state()
             session.say("→ " + question, flags=["follow-up"])
