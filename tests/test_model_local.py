@@ -10,6 +10,8 @@ import pytest
 pytestmark = pytest.mark.slow
 
 LOCAL = {"ADVISOR_MODEL__PROVIDER": "local", "ADVISOR_LOCAL__MAX_TOKENS": "40", "ADVISOR_LOCAL__THREADS": "2"}
+#: The prompt fills the model's window (4096 tokens), so on a loaded 2-core machine one call can take minutes.
+SLOW = 600
 
 
 def test_local_server_streams_tokens(advisor_env):
@@ -33,10 +35,10 @@ def test_local_server_streams_tokens(advisor_env):
 
 
 def test_ask_and_session_through_the_local_model(cli, advisor_env):
-    r = cli("ask", "Should I take a big-lab safety role or keep doing independent interp?", env=LOCAL)
+    r = cli("ask", "Should I take a big-lab safety role or keep doing independent interp?", env=LOCAL, timeout=SLOW)
     assert r.code == 0, r.err
     assert "small offline model" in r.out and "Sources:" in r.out and "[1]" in r.out
-    j = cli("ask", "What is a research field?", "--json", env=LOCAL)
+    j = cli("ask", "What is a research field?", "--json", env=LOCAL, timeout=SLOW)
     assert j.code == 0, j.err
     data = json.loads(j.out)  # the model's own reply, not the guide's follow-up question
     assert data["provider"] == "local" and data["citations"] and not data["answer"].startswith("→")
@@ -45,7 +47,7 @@ def test_ask_and_session_through_the_local_model(cli, advisor_env):
         "70 I would learn faster at a big lab because of coworkers", "/next",
         "Labs obviously make the progress. How could I compete?", "/next", "/next", "75", "/next",
     ]) + "\n"
-    r = cli("session", "start", "--topic", "big lab vs independent interp", input=script, env=LOCAL)
+    r = cli("session", "start", "--topic", "big lab vs independent interp", input=script, env=LOCAL, timeout=SLOW)
     assert r.code == 0, r.err
     assert "Stage 6/6" in r.out and "went from 70% to 75%" in r.out
     show = json.loads(cli("session", "show", "3", "--json").out)
