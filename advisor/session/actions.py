@@ -60,6 +60,10 @@ def path_phrase(path: str) -> str:
     return " ".join(w if w[1:2].isupper() else w.lower() for w in path.split())
 
 
+def ask_line(card: CardQuestion, why: str) -> str:
+    return f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” ({why})."
+
+
 def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], scorer: Scorer,
                  curated: Path | None) -> list[str]:
     """Up to three actions: one per open question, then one per belief nearest 50%, each naming
@@ -81,8 +85,7 @@ def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], 
     for q in open_questions[:2]:
         card = ask_someone(q)
         if card:
-            actions.append(f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” "
-                           f"(it bears on your open question “{q}”).")
+            actions.append(ask_line(card, f"it bears on your open question “{q}”"))
         else:
             actions.append(f"Before the week is out, spend 20 minutes writing your best answer to “{q}”, "
                            f"then check it with one person who would know; note whether it changes your decision.")
@@ -97,8 +100,7 @@ def next_actions(open_questions: list[str], uncertain: list[tuple[str, float]], 
             continue
         card = ask_someone(statement)
         if card:
-            actions.append(f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” "
-                           f"(a test of “{statement}”, now {credence:g}%).")
+            actions.append(ask_line(card, f"a test of “{statement}”, now {credence:g}%"))
         else:
             actions.append(f"This week, name one observation that would move “{statement}” (now {credence:g}%) "
                            f"by 20 points, and look for it.")
