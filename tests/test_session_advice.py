@@ -363,3 +363,21 @@ def test_guide_does_not_ask_what_the_user_already_said(settings, store):
     question = reply.split("→")[-1]
     assert "crux" in question and "If two independent researchers" in question
     assert "What would change your mind" not in question
+
+
+def test_the_steelman_argues_for_the_option_put_down_and_never_quotes_praise():
+    from advisor.session.answers import other_side, steelman
+    from advisor.session.relevance import LexicalScorer
+
+    # the put-down is about the option named just before it, not the first in the advisor's list
+    assert other_side("Evals work is pointless when policy decides everything.")[0] == "for evals and red-teaming"
+    assert other_side("Big labs are a waste of time; independent work is where it happens.")[0] == (
+        "for working at a big lab")
+    card = Passage(text="Your combination of writing and statistics is genuinely unusual, an assistant said. "
+                        "The risk of policy work is that its timescales are slow and hard to see progress in.",
+                   score=1.0, title="Governance and policy", source="knowledge/careers/policy.md",
+                   kind="curated", chunk_id="pol-1", location="§ Personal fit")
+    found, side = steelman("Policy is obviously my best option, since my mix of skills is rare.",
+                           lambda query: [card], LexicalScorer())
+    assert side == "against governance and policy"
+    assert "genuinely unusual" not in found.text and "timescales are slow" in found.text

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.session.candour import PRAISE
 from advisor.session.passages import PassageLike
 from advisor.session.reading import content_words
 from advisor.session.relevance import Scorer, split_sentences
@@ -37,6 +38,10 @@ SIZE_CUES = re.compile(r"\b(smaller|very small|aspirational|underrated|neglect\w
                        r"few (people|researchers)|newcomer)\b", re.I)
 PRO_CUES = re.compile(r"\b(updated towards|helps?|valuable|benefits?|advantage|matters?|fewer people|"
                       r"coworkers|freedom|learn\w*|strongest case|worth)\b", re.I)
+#: A sentence that makes the case against an option: a risk, a cost, a reason for doubt.
+CON_CUES = re.compile(r"\b(risks?|downsides?|costs?|hard(er)?|difficult|lonely|alone|isolat\w*|without|lack\w*|"
+                      r"suspicion|doubt\w*|worth checking|rather than assuming|changed several views|few(er)? people)\b",
+                      re.I)
 NEGATIVE = re.compile(r"\b(waste of time|pointless|useless|overrated|dead end|not worth|a mistake|"
                       r"worse|bad idea|never)\b", re.I)
 #: Options a career question is usually between: a pattern, and how to name the option.
@@ -158,13 +163,15 @@ def _in_context(scorer: Scorer, queries: Sequence[str], pool: Pool, cue: re.Patt
 
 def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages: Sequence[PassageLike],
                scorer: Scorer, *, limit: int = 3, floor: float | None = None,
-               boost: re.Pattern[str] | Sequence[re.Pattern[str] | None] | None = None) -> int:
+               boost: re.Pattern[str] | Sequence[re.Pattern[str] | None] | None = None,
+               leave_out: re.Pattern[str] | None = None) -> int:
     """Quote up to `limit` sentences, the best one for each query first (a query may be several
     phrasings of one part), each with the sentence it leans on; returns how many passed `floor`
     (the scorer's threshold unless given). `boost`: the kind of sentence that answers (one for all
-    queries, or one per query)."""
+    queries, or one per query); `leave_out`: sentences never to quote (praise of the reader, in a
+    case against flattery)."""
     floor = scorer.threshold if floor is None else floor
-    pool = _candidates(passages)
+    pool = [c for c in _candidates(passages) if not (leave_out and leave_out.search(c[0]))]
     if not pool:
         return 0
     texts = [s for s, _, _ in pool]
@@ -321,10 +328,21 @@ def named_options(text: str) -> tuple[list[str], list[str]]:
     against: list[str] = []
     named: list[str] = []
     for clause in re.split(r"[.;!?]|,\s*|\band\b|\bbut\b", text):
-        for pattern, label in OPTIONS:
-            if pattern.search(clause):
-                (against if NEGATIVE.search(clause) else named).append(label)
+        found = [(m.start(), label) for pattern, label in OPTIONS for m in [pattern.search(clause)] if m]
+        put_down = NEGATIVE.search(clause)
+        target = _put_down(found, put_down.start()) if put_down else None
+        for _, label in sorted(found):
+            (against if label == target else named).append(label)
     return list(dict.fromkeys(against)), [n for n in dict.fromkeys(named) if n not in against]
+
+
+def _put_down(found: Sequence[tuple[int, str]], at: int) -> str | None:
+    """The option a put-down at `at` is about: the nearest named before it ("a PhD is a waste of time
+    when labs ..."), else the first after it ("a waste of time: a PhD")."""
+    before = [f for f in found if f[0] < at]
+    if before:
+        return max(before)[1]
+    return min(found)[1] if found else None
 
 
 def other_side(text: str) -> tuple[str, str]:
@@ -348,6 +366,7 @@ def steelman(claim: str, search: Search, scorer: Scorer,
     side, query = other_side(claim)
     answer = Answer(numbered=numbered)
     passages = list(search(query))
+    cues = PRO_CUES if side.startswith("for ") else CON_CUES
     quote_best(answer, [f"reasons {side}, why people updated", claim], passages,
-               scorer, limit=2, floor=scorer.threshold * 0.7, boost=PRO_CUES)
+               scorer, limit=2, floor=scorer.threshold * 0.7, boost=cues, leave_out=PRAISE)
     return answer, side
