@@ -381,3 +381,23 @@ def test_the_steelman_argues_for_the_option_put_down_and_never_quotes_praise():
                            lambda query: [card], LexicalScorer())
     assert side == "against governance and policy"
     assert "genuinely unusual" not in found.text and "timescales are slow" in found.text
+
+
+def test_a_looping_reply_is_stopped_and_kept_once_and_a_caught_quote_is_left_as_written(settings, store):
+    settings.model.provider = "openai"
+    settings.advice.flattery_guard = "check"
+    loop = "You've made a decision, and you should take the big-lab role.\n"
+    client, _ = fake_client(settings, ["A first thought [1].\n" + loop * 12 + "Never reached."])
+    session = Session.start(store, settings, "t", client=client, retriever=FakeRetriever([LAB_CASE]),
+                            stage=Stage.EXPLORE)
+    list(session.opening())
+    out = say(session, "Should I join a lab or stay independent?")
+    streamed = "".join(e.text for e in out if isinstance(e, TextDelta))
+    assert streamed.count(loop.strip()) == 3 and "Never reached" not in streamed  # stopped at the third
+    reply = next(t for t in session.turns() if t.role == "advisor" and t.content.startswith("A first thought"))
+    assert reply.content.count(loop.strip()) == 1
+    assert any("repeating itself" in e.text for e in out if isinstance(e, Notice))
+    from advisor.session.candour import Check
+    from advisor.session.reply_guard import caught_line
+    line = caught_line(Check("", flattery="a great example of the user's self-fulfillment"))
+    assert "flatters you (“a great example of the user's self-fulfillment”)" in line  # not "you's"

@@ -111,14 +111,39 @@ REVISE = ("Your reply above {why}. Rewrite it: open with the strongest honest ca
           "would change the user's mind.")
 
 
-def what_caught(check: Check) -> str:
-    """What a caught reply did, in words quoting it."""
+def what_caught(check: Check, whom: str = "the user") -> str:
+    """What a caught reply did, in words quoting it (the quotes as the reply wrote them)."""
     why = []
     if check.agreement:
         why.append(f"opens by agreeing with a one-sided claim (\u201c{short_quote(check.agreement, 120)}\u201d)")
     if check.flattery:
-        why.append(f"flatters the user (\u201c{short_quote(check.flattery, 80)}\u201d)")
+        why.append(f"flatters {whom} (\u201c{short_quote(check.flattery, 80)}\u201d)")
     return " and ".join(why)
+
+
+def repeated_line(text: str, times: int = 3) -> str | None:
+    """A line (of some length) written `times` times: a small model caught in a loop."""
+    seen: dict[str, int] = {}
+    for line in text.splitlines():
+        key = " ".join(line.split())
+        if len(key) >= 20:
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] >= times:
+                return key
+    return None
+
+
+def without_repeats(text: str) -> str:
+    """The text with every repeat of a line (of some length) left out."""
+    seen: set[str] = set()
+    kept = []
+    for line in text.splitlines():
+        key = " ".join(line.split())
+        if len(key) >= 20 and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def revise_request(check: Check) -> str:

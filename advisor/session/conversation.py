@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from advisor.errors import ModelError
 from advisor.session.agent import stream_with_tools, uses_tools
+from advisor.session.candour import repeated_line, without_repeats
 from advisor.session.context import build_messages, context_budget
 from advisor.session.events import ErrorEvent, Event, Message, Notice, TextDelta
 from advisor.session.guide import Sources as GuideSources
@@ -92,11 +93,16 @@ def converse(session: Session, text: str, handler: StageHandler, *,
     tools = TurnTools(session, given)
     stream = stream_with_tools(session, client, messages, tools) if uses_tools(session, client) else client.stream(messages)
     parts: list[str] = []
+    looped = False
     try:
         for piece in stream:
             if isinstance(piece, str):
                 parts.append(piece)
                 yield TextDelta(piece)
+                if "\n" in piece and repeated_line("".join(parts)):
+                    looped = True  # a small model caught in a loop: stop it rather than let it fill the reply
+                    getattr(stream, "close", lambda: None)()  # ends the request, so the server stops too
+                    break
             else:
                 yield piece
     except ModelError as exc:
@@ -109,7 +115,15 @@ def converse(session: Session, text: str, handler: StageHandler, *,
         if parts:
             session.say("".join(parts), citations=citations_for(given), status="partial", tool_calls=tools.calls)
         raise
-    yield from finish_reply(session, client, text, reading, "".join(parts), given, tools.calls, messages)
+    reply = "".join(parts)
+    if looped:
+        reply = without_repeats(reply)
+        yield Notice(LOOP_NOTICE)
+        session.say(LOOP_NOTICE, role="notice", flags=["repetition"])
+    yield from finish_reply(session, client, text, reading, reply, given, tools.calls, messages)
+
+
+LOOP_NOTICE = "[The model began repeating itself, so it was stopped; the saved reply keeps each line once.]"
 
 
 def _recall(session: Session, text: str) -> list[str]:

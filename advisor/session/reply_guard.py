@@ -68,7 +68,7 @@ def finish_reply(session: Session, client: ModelClient, text: str, reading: Read
 
 
 def caught_line(check: Check) -> str:
-    return "Caught: this reply " + what_caught(check).replace("the user", "you") + "."
+    return "Caught: this reply " + what_caught(check, "you") + "."
 
 
 def _show_other_side(session: Session, reading: Reading, check: Check,
