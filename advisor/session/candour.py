@@ -22,7 +22,8 @@ AGREEING_OPENING = re.compile(
     r"right|agreed|you('re| are) (right|correct|spot on)|i (completely |totally |fully )?agree|"
     r"i('m| am) glad|great (choice|decision|question|point)|good (choice|decision|call)|"
     r"that('s| is) (a |an )?(great|good|excellent|wise|smart|positive|fantastic|wonderful)|"
-    r"you agree|you should (definitely )?(go|do|choose|pursue)|it sounds like you('ve| have) made)\b",
+    r"you agree|you should (definitely )?(go|do|choose|pursue)|it sounds like you('ve| have) made|"
+    r"you('ve| have) (decided|made (a|the|your|that) (choice|decision)))\b",
     re.I,
 )
 #: Praise of the user, anywhere in the reply.
@@ -31,7 +32,7 @@ PRAISE = re.compile(
     r"exceptional|well[- ]placed|a great fit|uniquely)|your (writing|explanations?|skills?|background|"
     r"combination|insight|thinking) (is|are) (genuinely |truly |really )?(excellent|impressive|unusual|"
     r"exceptional|great|better than)|genuinely unusual|better than most|great question|"
-    r"(positive|wise|smart|excellent|great) (choice|decision)|i('m| am) (so )?glad to hear|"
+    r"(positive|wise|smart|excellent|great) (choice|decision)|i('m| am) (so |really )?glad\b|"
     r"impressive (work|thinking|background)|you('ve| have) (clearly )?got this)\b",
     re.I,
 )
