@@ -1,12 +1,11 @@
 """The TOML config file: read it, and change settings in it safely (validated first, written atomically, 0600).
 
-Shared by `advisor config set/unset` and the TUI's settings screen.
+Shared by `advisor config set/unset` and the TUI's settings screen; reading it is `advisor.paths.read_config_file`.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,6 @@ from advisor.errors import UsageError
 from advisor.settings import Settings, default_config_file
 
 SECTIONS = ("model", "local", "knowledge", "ui")
-
-
-def read_config(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"config file {path} is not valid TOML ({exc}); fix or remove it") from None
 
 
 def split_key(key: str) -> tuple[str | None, str]:

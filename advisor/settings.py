@@ -5,6 +5,7 @@ Sources, strongest first: arguments passed to `Settings(...)`, environment varia
 short environment aliases (`ENV_ALIASES`, e.g. `ADVISOR_CHROMA_URL`), the TOML config file
 (`ADVISOR_CONFIG`, else `$XDG_CONFIG_HOME/advisor/config.toml`), defaults.
 Settings are built once at the edge (CLI, TUI) and passed in; nothing reads them from a global.
+A command that needs only the data directory finds it with `advisor.paths.configured_home()`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic_settings import (
 )
 
 from advisor.errors import AdvisorError
+from advisor.paths import JOURNAL_FILE, default_config_file, default_home, ensure_data_dir
 
 ENV_PREFIX = "ADVISOR_"
 # Short environment names for nested settings, kept because users and docs use them.
@@ -31,21 +33,6 @@ ENV_ALIASES = {
     "ADVISOR_CHROMA_URL": ("knowledge", "chroma_url"),
     "ADVISOR_CHROMA_TOKEN": ("knowledge", "chroma_token"),
 }
-
-
-def default_home() -> Path:
-    """The XDG data directory: where the journal, notes and index live."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "advisor"
-
-
-def default_config_file() -> Path:
-    """`ADVISOR_CONFIG` if set, else the XDG config directory's `advisor/config.toml`."""
-    explicit = os.environ.get("ADVISOR_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "advisor" / "config.toml"
 
 
 class ModelSettings(BaseModel):
@@ -228,7 +215,7 @@ class Settings(BaseSettings):
 
     @property
     def journal_path(self) -> Path:
-        return self.home / "journal.db"
+        return self.home / JOURNAL_FILE
 
     @property
     def notes_dir(self) -> Path:
@@ -266,14 +253,4 @@ def load_settings(**overrides: Any) -> Settings:
 
 def ensure_home(settings: Settings) -> Path:
     """Create the data directory (0700) or raise one clear line saying why it cannot be used."""
-    from advisor.errors import StorageError
-
-    home = settings.home
-    try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not os.access(home, os.W_OK | os.X_OK):
-            raise PermissionError(13, "Permission denied")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise StorageError(f"cannot use data directory {home} (ADVISOR_HOME): {reason}") from None
-    return home
+    return ensure_data_dir(settings.home)

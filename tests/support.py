@@ -109,3 +109,15 @@ def seed_journal(store: Any) -> None:
             conn.execute(f"UPDATE {table} SET created_at = ?", (FIXED.isoformat(),))
         conn.execute("UPDATE entries SET post_completed_at = ? WHERE post_completed_at IS NOT NULL",
                      (FIXED.isoformat(),))
+
+
+def shown_text(static: Any, width: int = 100) -> str:
+    """The text a Static shows, whatever it holds (a string, Rich Text or a Rich renderable such as
+    a diff laid out in columns)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, color_system=None, file=StringIO())
+    console.print(static.content)
+    return console.export_text()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from advisor.settings import Settings
 
 
@@ -139,3 +141,24 @@ def test_config_set_and_unset_keep_the_users_comments_and_layout(cli, advisor_en
     text = cfg.read_text()
     assert "[model]\n# the lab's vLLM box\n" in text  # the comment keeps its section
     assert tomllib.loads(text) == {"ui": {"theme": "nord"}, "model": {}}
+
+
+@pytest.mark.parametrize("env_home, config_home", [
+    (None, None), ("{tmp}/from-env", None), (None, "{tmp}/from-config"), ("{tmp}/from-env", "{tmp}/from-config"),
+    ("~/tilde-env", None), (None, "~/tilde-config"),
+])
+def test_the_data_directory_found_without_the_settings_is_the_settings_one(
+        advisor_env, monkeypatch, tmp_path, env_home, config_home):
+    """`advisor journal ...` finds ADVISOR_HOME without building the settings: the same place."""
+    from pathlib import Path
+
+    from advisor.paths import configured_home
+    from advisor.settings import load_settings
+
+    monkeypatch.delenv("ADVISOR_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    if env_home:
+        monkeypatch.setenv("advisor_home" if "env" in env_home else "ADVISOR_HOME", env_home.format(tmp=tmp_path))
+    if config_home:
+        Path(advisor_env["ADVISOR_CONFIG"]).write_text(f'home = "{config_home.format(tmp=tmp_path)}"\n')
+    assert configured_home() == load_settings().home

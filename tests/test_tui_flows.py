@@ -10,7 +10,7 @@ import pytest
 from fakes import FakeKB, make_app
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
-from support import seed_journal
+from support import seed_journal, shown_text
 from textual.widgets import DataTable, Input, OptionList, Static
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
@@ -226,7 +226,7 @@ async def test_person_journal_pre_then_post_with_hidden_credence(tmp_path: Path)
         await pilot.pause()
         assert app.journal.get_entry(entry.id).post_status == "complete"
         assert type(app.screen).__name__ == "JournalScreen"
-        assert "30% → 50%" in str(app.screen.query_one("#entry-diff", Static).render())
+        assert "30% → 50%" in shown_text(app.screen.query_one("#entry-diff", Static))
 
 
 async def test_closing_mid_form_keeps_the_draft(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Snapshots of each main screen at 100×32 and at 80×24 (fixed data: no clock, no 'now').
+"""Snapshots of every screen at 120×36 and at 80×24 (fixed data: no clock, no 'now').
 
 Text cursors are stopped blinking (shown steadily) before each screenshot, so a snapshot never
 depends on when in the blink it was taken. The packages that draw them are pinned in
@@ -21,7 +21,7 @@ from support import seed_journal
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
 
-SIZES = [pytest.param((100, 32), id="100x32"), pytest.param((80, 24), id="80x24")]
+SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24")]
 RunBefore = Callable[[Any], Awaitable[None] | None]
 
 
@@ -83,24 +83,46 @@ def test_home(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap(_seeded(tmp_path), size, _settle)
 
 
+async def _session_to(pilot: Any, stage_presses: int, topic: str = "PhD in interpretability or a lab safety team"
+                      ) -> None:
+    """A guide-mode session with one Before belief, moved `stage_presses` stages on from Frame."""
+    await _settle(pilot)
+    pilot.app.open_screen("session", topic=topic)
+    await _settle(pilot)
+    await pilot.press("ctrl+n")
+    await _settle(pilot)
+    await _typed(pilot, "A lab teaches faster than a PhD")
+    await pilot.press("enter", "6", "0", "enter")
+    await _typed(pilot, "better mentors")
+    await pilot.press("enter")
+    await _settle(pilot)
+    for _ in range(stage_presses - 1):
+        await pilot.press("ctrl+n")
+        await _settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_session_explore(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run(pilot: Any) -> None:
-        await _settle(pilot)
-        pilot.app.open_screen("session", topic="PhD in interpretability or a lab safety team")
-        await _settle(pilot)
-        await pilot.press("ctrl+n")
-        await _settle(pilot)
-        await _typed(pilot, "A lab teaches faster than a PhD")
-        await pilot.press("enter", "6", "0", "enter")
-        await _typed(pilot, "better mentors")
-        await pilot.press("enter")
-        await _settle(pilot)
-        await pilot.press("ctrl+n")
-        await _settle(pilot)
+        await _session_to(pilot, 2)
         await _typed(pilot, "What do safety teams at labs do?")
         await pilot.press("enter")
         await _settle(pilot)
+
+    assert snap(_seeded(tmp_path), size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_explore_with_sources(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """ctrl+o opens the sources panel at any width (it starts closed below 100 columns)."""
+    async def run(pilot: Any) -> None:
+        await _session_to(pilot, 2)
+        await _typed(pilot, "What do safety teams at labs do?")
+        await pilot.press("enter")
+        await _settle(pilot)
+        if pilot.app.size.width < 100:
+            await pilot.press("ctrl+o")
+            await pilot.pause()
 
     assert snap(_seeded(tmp_path), size, run)
 
@@ -114,6 +136,38 @@ def test_session_before_form(snap: Any, tmp_path: Path, size: tuple[int, int]) -
         await pilot.press("ctrl+n")
         await _settle(pilot)
         await _typed(pilot, "Policy work needs ML literacy")
+
+    assert snap(_seeded(tmp_path), size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_after_hides_the_old_credence(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap(_seeded(tmp_path), size, lambda pilot: _session_to(pilot, 4))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_session_summary(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The summary's diff: a long statement wraps under itself, not at column 1."""
+    async def run(pilot: Any) -> None:
+        await _settle(pilot)
+        pilot.app.open_screen("session", topic="Lab or PhD")
+        await _settle(pilot)
+        await pilot.press("ctrl+n")
+        await _settle(pilot)
+        await _typed(pilot, "Working at a frontier lab teaches more about research than a PhD in three years")
+        await pilot.press("enter", "6", "0", "enter")
+        await _typed(pilot, "better mentors")
+        await pilot.press("enter")
+        await _settle(pilot)
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await _settle(pilot)
+        await pilot.press("4", "5", "enter")
+        await _typed(pilot, "PhD students publish too")
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("ctrl+n")
+        await _settle(pilot)
 
     assert snap(_seeded(tmp_path), size, run)
 
@@ -144,8 +198,42 @@ def test_beliefs(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_knowledge_notes(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "knowledge", tab="notes"))
+def test_beliefs_calibration_tab(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """c opens the calibration tab (after resolving a belief with r, y)."""
+    async def run(pilot: Any) -> None:
+        await _open(pilot, "beliefs", belief_id=1)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await _settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+
+    assert snap(_seeded(tmp_path), size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("tab", ["notes", "add", "search", "cards", "subfields"])
+def test_knowledge(snap: Any, tmp_path: Path, size: tuple[int, int], tab: str) -> None:
+    async def run(pilot: Any) -> None:
+        await _open(pilot, "knowledge", tab=tab)
+        if tab == "search":
+            await _typed(pilot, "safety teams")
+            await pilot.press("enter")
+            await _settle(pilot)
+
+    assert snap(_seeded(tmp_path), size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_session_dialog(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await _typed(pilot, "Evals or interpretability")
+
+    assert snap(_seeded(tmp_path), size, run)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -155,7 +243,13 @@ def test_settings(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "help"))
+    """? on Home: Home's keys first, then how advisor works."""
+    async def run(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await _settle(pilot)
+
+    assert snap(_seeded(tmp_path), size, run)
 
 
 def test_home_light_theme(snap: Any, tmp_path: Path) -> None:
@@ -164,7 +258,7 @@ def test_home_light_theme(snap: Any, tmp_path: Path) -> None:
         await pilot.press("t")
         await pilot.pause()
 
-    assert snap(_seeded(tmp_path), (100, 32), run)
+    assert snap(_seeded(tmp_path), (80, 24), run)
 
 
 @pytest.mark.parametrize("size", SIZES)

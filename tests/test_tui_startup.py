@@ -71,3 +71,99 @@ async def test_first_launch_home_shows_the_whole_empty_state_text(advisor_env) -
         text = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
         assert "No beliefs yet: they are added before a conversation." in text
     app.journal.close()
+
+
+# ---------------------------------------------------------------- what loads before the first frame
+
+HEAVY = ("chromadb", "onnxruntime", "langchain", "langchain_core", "langchain_openai", "openai")
+
+#: Runs `advisor` (no arguments) with the terminal driver's writes watched: at the first write that
+#: puts Home's text on the screen, it records which modules are loaded, then the test quits the app.
+FIRST_FRAME_PROBE = r"""
+import json, os, re, sys
+from textual.drivers.linux_driver import LinuxDriver
+
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+write = LinuxDriver.write
+report = sys.argv[1]
+seen = []
+
+def watched(self, data):
+    write(self, data)
+    seen.append(ESCAPES.sub("", data))
+    if not os.path.exists(report) and "Start a reflection session" in "".join(seen):
+        with open(report, "w") as out:
+            json.dump({"modules": sorted(sys.modules), "frame": "".join(seen)}, out)
+
+LinuxDriver.write = watched
+from advisor.cli.main import main
+sys.argv = ["advisor"]
+raise SystemExit(main())
+"""
+
+
+def _first_frame_modules(tmp_path, env: dict[str, str]) -> dict:
+    import fcntl
+    import json
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    report = tmp_path / "first-frame.json"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-c", FIRST_FRAME_PROBE, str(report)], stdin=slave, stdout=slave,
+                            stderr=slave, env={**env, "TERM": "xterm-256color"}, start_new_session=True)
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 60
+        while not report.exists() and time.monotonic() < deadline and proc.poll() is None:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    os.read(master, 1 << 16)
+                except OSError:
+                    break
+        os.write(master, b"\x11")  # ctrl+q
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert report.exists(), "Home's text never reached the terminal"
+    return json.loads(report.read_text())
+
+
+def test_first_frame_is_home_and_nothing_heavy_loads_before_it(advisor_env, tmp_path) -> None:
+    """What a person sees first is Home, drawn before the knowledge base, the models, and even
+    the settings (pydantic-settings) and the journal (SQLite) are loaded."""
+    first = _first_frame_modules(tmp_path, advisor_env)
+    assert "Journal a conversation with a person" in first["frame"]
+    loaded = {name.split(".")[0] for name in first["modules"]}
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert "pydantic_settings" not in loaded and "sqlite3" not in loaded
+
+
+def test_help_loads_no_heavy_module_and_not_even_the_settings(advisor_env) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps(sorted({m.split('.')[0] for m in sys.modules}))))\n"
+        "from advisor.cli.main import main\n"
+        "sys.argv = ['advisor', '--help']\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=advisor_env,
+                          timeout=60)
+    import json
+
+    assert "usage: advisor" in proc.stdout
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert not loaded & {*HEAVY, "textual", "pydantic", "pydantic_settings"}, sorted(loaded)

@@ -6,8 +6,9 @@ import argparse
 from datetime import date
 
 from advisor.cli.common import journal, model_json, print_json
-from advisor.journal.models import fmt_credence
-from advisor.journal.render import credence_plot, signed, sparkline
+
+# The journal (pydantic models) is imported by the commands that use it, so `advisor --help`
+# and the parser stay light.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from advisor.journal.models import fmt_credence
+    from advisor.journal.render import signed, sparkline
+
     with journal() as store:
         beliefs = store.list_beliefs()
         if getattr(args, "json", False) or getattr(args, "list_json", False):
@@ -68,6 +72,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from advisor.journal.models import fmt_credence
+    from advisor.journal.render import credence_plot
+
     with journal() as store:
         belief = store.find_belief(args.belief)
         history = store.belief_history(belief.id)
@@ -110,6 +117,8 @@ def cmd_resolve_by(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from advisor.journal.models import fmt_credence
+
     today = date.today()
     with journal() as store:
         due = store.due_beliefs(today)

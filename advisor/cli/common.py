@@ -8,26 +8,31 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.errors import AdvisorError
-from advisor.settings import Settings, ensure_home, load_settings
+
+if TYPE_CHECKING:  # the settings (pydantic-settings) load only for commands that need them
+    from advisor.settings import Settings
 
 T = TypeVar("T")
 
 
 def settings_from_env() -> Settings:
+    from advisor.settings import load_settings
+
     return load_settings()
 
 
 @contextmanager
 def journal(settings: Settings | None = None) -> Iterator[Any]:
-    """The journal store for these settings, closed afterwards."""
+    """The journal store for these settings (or, without them, in the data directory the settings
+    would name, found without building them), closed afterwards."""
     from advisor.journal.store import JournalStore
+    from advisor.paths import JOURNAL_FILE, configured_home, ensure_data_dir
 
-    settings = settings or settings_from_env()
-    ensure_home(settings)
-    store = JournalStore.open(settings.journal_path)
+    home = settings.home if settings is not None else configured_home()
+    store = JournalStore.open(ensure_data_dir(home) / JOURNAL_FILE)
     try:
         yield store
     finally:

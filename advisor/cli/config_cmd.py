@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 from advisor.cli.common import print_json
-from advisor.config_file import read_config, split_key, update_config
-from advisor.settings import default_config_file, load_settings
+from advisor.paths import default_config_file
+
+# The settings and the config file's editor (pydantic, tomlkit) load in the commands that use them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from advisor.settings import load_settings
+
     data = load_settings().public_dict()
     if args.json:
         print_json(data)
@@ -54,6 +57,8 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
+    from advisor.config_file import update_config
+
     path = update_config({args.key: args.value})
     shown = "(hidden)" if args.key.endswith(("api_key", "token")) else args.value
     print(f"{args.key} = {shown}  (in {path})")
@@ -61,9 +66,12 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
+    from advisor.config_file import split_key, update_config
+    from advisor.paths import read_config_file
+
     section, field = split_key(args.key)
     path = default_config_file()
-    current = read_config(path)
+    current = read_config_file(path)
     if field not in (current.get(section, {}) if section else current):
         print(f"{args.key} is not set in {path}")
         return 0

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from advisor.cli.common import Prompter, date_arg, journal, model_json, print_json
 from advisor.errors import UsageError
-from advisor.journal.models import fmt_credence, validate_credence
-from advisor.journal.render import format_diff
+
+# The journal (pydantic models) is imported by the commands that use it, so `advisor --help`
+# and the parser stay light.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,6 +82,8 @@ def _report_pre(store, entry_id: int, as_json: bool) -> int:
 
 
 def _interactive_pre(store, args: argparse.Namespace) -> int:
+    from advisor.journal.models import validate_credence
+
     io = Prompter()
     if args.add_to:
         entry = store.get_entry(args.add_to)
@@ -159,6 +162,8 @@ def post_prompt(index: int, total: int, statement: str) -> str:
 
 
 def _interactive_post(store, args: argparse.Namespace) -> bool:
+    from advisor.journal.models import validate_credence
+
     """Ask each re-rating and commit it at once; False when input ended before the post was complete."""
     io = Prompter()
     entry = store.begin_post(args.entry_id, amend=args.amend)
@@ -210,6 +215,8 @@ def _interactive_post(store, args: argparse.Namespace) -> bool:
 
 
 def _post_answer(text: str) -> float | str:
+    from advisor.journal.models import validate_credence
+
     t = text.strip().lower()
     if not t:
         return "skip"
@@ -224,6 +231,8 @@ def _interrupted(io: Prompter, entry_id: int) -> bool:
 
 
 def _report_diff(store, entry_id: int, as_json: bool) -> int:
+    from advisor.journal.render import format_diff
+
     diff = store.entry_diff(entry_id)
     if as_json:
         data = model_json(diff)
@@ -259,6 +268,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from advisor.journal.models import fmt_credence
+    from advisor.journal.render import format_diff
+
     with journal() as store:
         entry = store.get_entry(args.entry_id)
         pre = store.pre_beliefs(entry.id)

@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.errors import UsageError
 
@@ -14,6 +14,13 @@ EntryKind = Literal["person", "advisor"]
 Phase = Literal["pre", "post"]
 PostStatus = Literal["none", "in_progress", "complete"]
 Resolution = Literal["yes", "no", "ambiguous"]
+
+
+class JournalModel(BaseModel):
+    """Base of the journal's models: each schema is built when first used, so a command that needs
+    one model (say `advisor journal list`) does not pay for building all of them at import."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def validate_credence(value: object, *, where: str = "credence") -> float:
@@ -43,7 +50,7 @@ def fmt_credence(credence: float | None) -> str:
     return "—" if credence is None else f"{_fmt(credence)}%"
 
 
-class Entry(BaseModel):
+class Entry(JournalModel):
     """One conversation, journaled before (pre) and after (post)."""
 
     id: int
@@ -63,7 +70,7 @@ class Entry(BaseModel):
         return self.occurred_on or self.created_at.date()
 
 
-class Belief(BaseModel):
+class Belief(JournalModel):
     """A statement the user holds with some credence; persists across entries."""
 
     id: int
@@ -74,7 +81,7 @@ class Belief(BaseModel):
     resolved_at: datetime | None = None
 
 
-class Rating(BaseModel):
+class Rating(JournalModel):
     """One credence given to one belief in one phase of one entry (or a drop in post)."""
 
     id: int
@@ -87,7 +94,7 @@ class Rating(BaseModel):
     created_at: datetime
 
 
-class BeliefView(BaseModel):
+class BeliefView(JournalModel):
     """A belief as it stood in one entry's pre phase."""
 
     belief_id: int
@@ -96,7 +103,7 @@ class BeliefView(BaseModel):
     reason: str = ""
 
 
-class DiffRow(BaseModel):
+class DiffRow(JournalModel):
     belief_id: int
     statement: str
     before: float | None = None
@@ -111,7 +118,7 @@ class DiffRow(BaseModel):
         return self.after - self.before
 
 
-class EntryDiff(BaseModel):
+class EntryDiff(JournalModel):
     """What moved between an entry's pre and post, sorted by the size of the move."""
 
     entry: Entry
@@ -121,7 +128,7 @@ class EntryDiff(BaseModel):
     unrated: list[DiffRow] = Field(default_factory=list, description="Pre beliefs not re-rated yet.")
 
 
-class HistoryPoint(BaseModel):
+class HistoryPoint(JournalModel):
     entry_id: int
     entry_about: str
     phase: Phase
@@ -132,12 +139,12 @@ class HistoryPoint(BaseModel):
     on: date = Field(description="The day of the entry's conversation (its `--on` date, else the day journaled).")
 
 
-class BeliefHistory(BaseModel):
+class BeliefHistory(JournalModel):
     belief: Belief
     points: list[HistoryPoint]
 
 
-class BeliefSummary(BaseModel):
+class BeliefSummary(JournalModel):
     """One row of `advisor beliefs`."""
 
     belief: Belief

@@ -184,6 +184,14 @@ class ModelClient:
             return "the local model server"
         return self.settings.model.base_url or "https://api.openai.com/v1"
 
+    @property
+    def base_url(self) -> str:
+        """The URL requests go to (the local server's once it has started)."""
+        if self.info.provider == "local":
+            started = self._local.base_url if self._local is not None else None
+            return started or ""
+        return self.settings.model.base_url or "https://api.openai.com/v1"
+
     def chat(self) -> BaseChatModel:
         if self._chat is None:
             self._chat = self._build()
@@ -288,17 +296,18 @@ class ModelClient:
         return parse_json_as(schema, text)
 
     # -- faults
-    def error(self, exc: BaseException) -> ModelError:
-        return ModelError(redact(self._describe(exc), self.settings))
+    def error(self, exc: BaseException, *, hint: bool = True) -> ModelError:
+        """`exc` as one clear line (the key masked); `hint` adds how to retry a session message."""
+        return ModelError(redact(self._describe(exc, hint), self.settings))
 
-    def _describe(self, exc: BaseException) -> str:
+    def _describe(self, exc: BaseException, hint: bool = True) -> str:
         try:
             import openai
         except ImportError:  # pragma: no cover
             openai = None  # type: ignore[assignment]
         where = self.endpoint
         name = self.settings.model.name if self.info.provider == "openai" else self.info.label
-        retry = " Your message is saved; /retry to try again."
+        retry = " Your message is saved; /retry to try again." if hint else ""
         if openai is not None:
             if isinstance(exc, openai.APITimeoutError):
                 seconds = self.settings.model.timeout_s

@@ -6,7 +6,6 @@ the session engine and every model are imported in workers, after the first scre
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -24,10 +23,6 @@ from advisor.tui.styles import CSS
 if TYPE_CHECKING:
     from advisor.journal.store import JournalStore
     from advisor.settings import Settings
-
-#: `1`: exit right after Home's first paint; `data`: after Home has painted its data too
-#: (what bench/bench_startup.py measures).
-FIRST_PAINT_EXIT_ENV = "ADVISOR_TUI_EXIT_AFTER_PAINT"
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
@@ -94,10 +89,15 @@ class AdvisorApp(App[int]):
     CSS = CSS
     COMMANDS = App.COMMANDS | {_advisor_commands}
     ENABLE_COMMAND_PALETTE = True
+    #: every screen has the class -narrow below 100 columns (-wide from 100): layouts follow it
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1", "help", "Help", show=False),
-        Binding("f2", "toggle_dark", "Light/dark", show=False),
+        # ctrl+q works everywhere, but only Home shows a quit key (q): one key per action in the bar
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # not priority: in a text field `?` is a character; the bar then shows f1 instead
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help"),
+        Binding("f2", "toggle_dark", "Light/dark theme", show=False),
     ]
 
     def __init__(
@@ -110,7 +110,6 @@ class AdvisorApp(App[int]):
         session_factory: SessionFactory | None = None,
         knowledge_factory: KnowledgeFactory | None = None,
         drafts: Drafts | None = None,
-        exit_after_paint: bool | str = False,
         auto_index: bool = True,
     ) -> None:
         super().__init__()
@@ -124,7 +123,6 @@ class AdvisorApp(App[int]):
         self._knowledge_error: str | None = None
         self._knowledge_lock = threading.Lock()
         self._drafts = drafts
-        self.exit_after_paint = exit_after_paint
         self.auto_index = auto_index
         self.today: Callable[[], date] = date.today  # what "due" is measured against (tests fix it)
         self.settings: Settings = None  # type: ignore[assignment]  # set by _use() or ensure_loaded()
@@ -202,6 +200,16 @@ class AdvisorApp(App[int]):
 
         self.push_screen(HomeScreen())
 
+    def on_ready(self) -> None:
+        """The DOM is ready and Home's first frame is drawn (or queued to be: Home is mounted while
+        the app batches its first updates): once it is on the terminal, Home loads the settings and
+        the journal (if they were not given) and fills in."""
+        from advisor.tui.screens.home import HomeScreen
+
+        home = self.screen_stack[-1]
+        if isinstance(home, HomeScreen):
+            home.call_after_refresh(home.first_frame_shown)
+
     def reload_settings(self) -> None:
         from advisor.settings import load_settings
 
@@ -227,11 +235,33 @@ class AdvisorApp(App[int]):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help":  # help is not offered on the help screen itself
+            return type(self.screen).__name__ != "HelpScreen"
+        return True
+
     def action_help(self) -> None:
-        self.open_screen("help")
+        """Help for the screen in use: its keys (read from its bindings), then how advisor works."""
+        from advisor.tui.widgets.key_bar import every_key
+
+        screen = self.screen
+        self.open_screen("help", keys=every_key(screen), about=_screen_title(screen))
 
     def action_toggle_dark(self) -> None:
+        """Light or dark, kept in the config file (ui.theme) so the next launch looks the same."""
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+        if self.loaded:
+            self.save_theme(self.theme)
+
+    def save_theme(self, theme: str) -> None:
+        from advisor.config_file import update_config
+
+        try:
+            update_config({"ui.theme": theme})
+        except AdvisorError as exc:
+            self.notify(f"The theme is not saved: {exc.message}", severity="warning", timeout=6)
+            return
+        self.settings.ui.theme = theme
 
     def action_new_session(self) -> None:
         from advisor.tui.screens.modals import TopicModal
@@ -274,6 +304,15 @@ class AdvisorApp(App[int]):
             ("Help", "Keys and how advisor works", self.action_help),
             ("Quit", "Leave advisor (everything is saved)", self.exit),
         ]
+
+
+def _screen_title(screen: Any) -> str:
+    """What help calls a screen: its HELP_NAME, else its title up to the first " · "."""
+    from advisor.tui.titlebar import TitleBar
+
+    bars = screen.query(TitleBar)
+    title = bars.first().title if bars else type(screen).__name__
+    return getattr(screen, "HELP_NAME", None) or title.split(" · ")[0]
 
 
 SCREENS: dict[str, tuple[str, str]] = {
@@ -319,12 +358,11 @@ def run_app(settings: Settings | None = None) -> int:
     With no settings, Home paints first and the settings and journal load right after (pydantic
     and the config file cost more than a Textual first paint), so the first screen comes fast.
     """
-    exit_after_paint = {"1": "paint", "data": "data"}.get(os.environ.get(FIRST_PAINT_EXIT_ENV, ""), "")
     try:
         if settings is None:
-            app = AdvisorApp(None, loader=load_from_environment, exit_after_paint=exit_after_paint)
+            app = AdvisorApp(None, loader=load_from_environment)
         else:
-            app = build_app(settings, exit_after_paint=exit_after_paint)
+            app = build_app(settings)
     except AdvisorError as exc:
         sys.stderr.write(f"advisor: {exc.message}\n")
         return exc.exit_code

@@ -6,7 +6,6 @@ Closing the app mid-form (or mid-reply) loses nothing typed: every change is wri
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -23,6 +22,8 @@ class Drafts:
         self._lock = threading.Lock()
         self._data: dict[str, Any] = {}
         if path is not None and path.exists():
+            import json
+
             try:
                 loaded = json.loads(path.read_text(encoding="utf-8"))
                 if isinstance(loaded, dict):
@@ -57,6 +58,8 @@ class Drafts:
     def _write(self) -> None:
         if self.path is None:
             return
+        import json
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = self.path.with_name("." + self.path.name + ".tmp")

@@ -30,7 +30,12 @@ class TitleBar(Horizontal):
         if not self._explicit:
             self.refresh_model()
 
+    @property
+    def title(self) -> str:
+        return self._title
+
     def set_title(self, title: str) -> None:
+        self._title = title
         self.query_one("#title", Static).update(title)
 
     def refresh_model(self, provider: str | None = None, label: str | None = None) -> None:
@@ -43,5 +48,7 @@ class TitleBar(Horizontal):
         widget = self.query_one("#model-indicator", Static)
         widget.set_class(provider == "guide", "-guide")
         widget.set_class(provider != "guide", "-model")
-        mark = "◌ " if provider == "guide" else "● "
-        widget.update(mark + label)
+        if provider == "guide":  # the rest of the label says what guide mode is: Help does too
+            widget.update("◌ guide mode")
+        else:
+            widget.update("● " + label)

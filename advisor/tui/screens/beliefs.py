@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from advisor.errors import AdvisorError
 from advisor.journal.models import fmt_credence
 from advisor.journal.render import credence_plot, signed, sparkline
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.calibration_chart import CalibrationChart
+from advisor.tui.widgets.key_bar import KeyBar
 
 
 def _plot_widget() -> Any:
@@ -29,17 +30,37 @@ def _plot_widget() -> Any:
         return None
 
 
+#: The table's fixed columns (label, key, width); the statement takes the rest (and wraps).
+WIDE_COLUMNS = (("#", "id", 4), ("Now", "now", 5), ("n", "n", 2), ("Δ", "delta", 4), ("History", "spark", 10))
+NARROW_COLUMNS = (("#", "id", 4), ("Now", "now", 5), ("Δ", "delta", 4), ("History", "spark", 7))
+
+
 class BeliefsScreen(Screen):
+    """The beliefs table beside (at 100 columns and more) or above one belief's plot and history;
+    a second tab holds the calibration over resolved beliefs and its chart (c opens it, b comes back)."""
+
+    SCOPED_CSS = False  # the rules below name the screen themselves (its -narrow class among them)
     DEFAULT_CSS = """
-    BeliefsScreen #calibration-table { width: 56; height: 1fr; }
+    BeliefsScreen #beliefs-body { height: 1fr; layout: horizontal; }
+    BeliefsScreen #belief-table { width: 1fr; height: 1fr; }
+    BeliefsScreen #belief-detail { width: 1fr; padding: 0 1; }
+    BeliefsScreen #belief-history { height: auto; }
+    BeliefsScreen PlotextPlot { height: 12; min-height: 8; }
+    BeliefsScreen.-narrow #beliefs-body { layout: vertical; }
+    BeliefsScreen.-narrow #belief-table { width: 1fr; height: 45%; }
+    BeliefsScreen.-narrow #belief-detail { width: 1fr; height: 1fr; }
+    BeliefsScreen.-narrow PlotextPlot { height: 9; }
+    BeliefsScreen #calibration-table { width: 56; height: 1fr; padding: 0 1; }
     BeliefsScreen #calibration-body.-narrow { layout: vertical; overflow-y: auto; }
     BeliefsScreen #calibration-body.-narrow #calibration-table { width: 1fr; height: auto; }
     """
     #: Below this width the calibration chart goes under the table instead of beside it.
     CHART_BESIDE_MIN_WIDTH = 96
+
     BINDINGS = [
         Binding("r", "resolve", "Resolve"),
-        Binding("c", "calibration", "Calibration"),
+        Binding("c", "show_tab('calibration')", "Calibration"),
+        Binding("b", "show_tab('beliefs')", "Beliefs"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -47,6 +68,7 @@ class BeliefsScreen(Screen):
         super().__init__()
         self.belief_id = belief_id
         self.tab = tab
+        self._beliefs: list[Any] = []
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Beliefs · credence over time, resolution, calibration", show_model=False)
@@ -64,45 +86,74 @@ class BeliefsScreen(Screen):
                 with VerticalScroll(id="calibration-table"):
                     yield Static("", id="calibration-text")
                 yield CalibrationChart(id="calibration-chart")
-        yield Footer()
-
-    def on_resize(self) -> None:
-        self.query_one("#calibration-body").set_class(self.size.width < self.CHART_BESIDE_MIN_WIDTH, "-narrow")
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#belief-table", DataTable)
-        table.add_column("#", key="id", width=4)
-        table.add_column("Now", key="now", width=5)
-        table.add_column("n", key="n", width=2)
-        table.add_column("Δ", key="delta", width=4)
-        table.add_column("History", key="spark", width=10)
-        table.add_column("Belief", key="statement")
         self.refresh_beliefs()
         self.refresh_calibration()
-        table.focus()
+        self._focus_tab(self.tab)
 
+    # ------------------------------------------------------------------ tabs
+    def action_show_tab(self, tab: str) -> None:
+        """Open a tab and put the focus in it (TabbedContent shows the tab that holds the focus, so
+        moving it is what makes the switch stick)."""
+        self.query_one("#belief-tabs", TabbedContent).active = tab
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        self.tab = tab
+        self.query_one("#belief-table" if tab == "beliefs" else "#calibration-table").focus()
+        self.refresh_bindings()
+
+    @on(TabbedContent.TabActivated, "#belief-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id and event.pane.id != self.tab:
+            self._focus_tab(event.pane.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab":
+            return parameters[0] != self.tab  # the key for the other tab only
+        if action == "resolve":
+            return self.tab == "beliefs"
+        return True
+
+    # ------------------------------------------------------------------ beliefs
     def refresh_beliefs(self) -> None:
         app: Any = self.app
-        table = self.query_one("#belief-table", DataTable)
-        table.clear()
-        beliefs = app.journal.list_beliefs()
-        for b in beliefs:
-            st = b.belief.statement
-            if b.belief.resolution:
-                st += f"  [resolved: {b.belief.resolution}]"
-            elif b.belief.resolve_by:
-                st += f"  [resolves by {b.belief.resolve_by.isoformat()}]"
-            table.add_row(f"#{b.belief.id}", "drop" if b.dropped else fmt_credence(b.latest), str(b.times_rated),
-                          signed(b.last_change) if b.last_change is not None else "",
-                          sparkline(b.history, 10), Text(st), key=str(b.belief.id))
-        if not beliefs:
+        self._beliefs = app.journal.list_beliefs()
+        self._show_rows()
+        if not self._beliefs:
             self.query_one("#belief-history", Static).update(
                 "No beliefs yet. They come from journaling a conversation (j on Home) or a session's Before stage.")
             return
-        ids = [b.belief.id for b in beliefs]
+        ids = [b.belief.id for b in self._beliefs]
         row = ids.index(self.belief_id) if self.belief_id in ids else 0
-        table.move_cursor(row=row)
+        self.query_one("#belief-table", DataTable).move_cursor(row=row)
         self._show(ids[row])
+
+    def _show_rows(self) -> None:
+        """The table at the width it has now: fewer columns when narrow, the statement wrapping."""
+        from advisor.tui.widgets.statement_table import show_rows
+
+        columns = NARROW_COLUMNS if self.has_class("-narrow") else WIDE_COLUMNS
+        rows = []
+        for b in self._beliefs:
+            statement = b.belief.statement
+            if b.belief.resolution:
+                statement += f"  [resolved: {b.belief.resolution}]"
+            elif b.belief.resolve_by:
+                statement += f"  [resolves by {b.belief.resolve_by.isoformat()}]"
+            cells = {"id": f"#{b.belief.id}", "now": "drop" if b.dropped else fmt_credence(b.latest),
+                     "n": str(b.times_rated), "delta": signed(b.last_change) if b.last_change is not None else ""}
+            cells["spark"] = sparkline(b.history, dict((k, w) for _, k, w in columns)["spark"])
+            rows.append([cells[key] for _, key, _ in columns] + [statement])
+        table = self.query_one("#belief-table", DataTable)
+        show_rows(table, columns, rows, [str(b.belief.id) for b in self._beliefs],
+                  table.content_size.width or self.size.width)
+
+    def on_resize(self) -> None:
+        self.query_one("#calibration-body").set_class(self.size.width < self.CHART_BESIDE_MIN_WIDTH, "-narrow")
+        self.call_after_refresh(self._show_rows)
 
     @on(DataTable.RowHighlighted, "#belief-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -175,9 +226,6 @@ class BeliefsScreen(Screen):
         self.query_one("#calibration-text", Static).update(Text("\n".join(lines)))
         self.query_one("#calibration-chart", CalibrationChart).show(report)
 
-    def action_calibration(self) -> None:
-        self.query_one("#belief-tabs", TabbedContent).active = "calibration"
-
     def action_resolve(self) -> None:
         if self.belief_id is None:
             return
@@ -206,4 +254,4 @@ class BeliefsScreen(Screen):
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Beliefs: resolve the highlighted belief", "r", self.action_resolve),
-                ("Beliefs: calibration table", "c", self.action_calibration)]
+                ("Beliefs: calibration table", "c", lambda: self.action_show_tab("calibration"))]

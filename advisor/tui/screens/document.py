@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.key_bar import KeyBar
 
 
 class DocumentScreen(Screen):
@@ -28,7 +29,7 @@ class DocumentScreen(Screen):
         yield TitleBar("Reading", show_model=False)
         with VerticalScroll():
             yield Markdown("Loading…", id="document")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -1,65 +1,81 @@
-"""Help: what advisor does, the session protocol, and every key."""
+"""Help: the keys of the screen it was opened from (read from that screen's bindings, so the list is
+never out of date), then what advisor does and how a session goes."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown, Static
 
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.key_bar import KeyBar
 
-HELP = """\
-# advisor
+GUIDE = """\
+## advisor
 
 A reflection partner for choosing a research direction or career in AI research and AI safety.
-Everything stays on this machine (unless you configure a remote model).
+Everything stays on this machine (unless you configure a remote model). Every screen is one key
+from Home; `ctrl+p` finds any action by name; `esc` goes back; `ctrl+q` quits from anywhere.
 
-## From Home
-| key | what |
-|---|---|
-| `s` | start a **reflection session** (frame → before → explore → challenge → after → summary) |
-| `j` | **journal a conversation with a person**: beliefs before, re-rate after |
-| `a` | **add a note** (type it, or give a file/folder path) |
-| `l` | journal entries and what moved (pre → post diff) |
-| `b` | beliefs: credence over time, resolve, calibration |
-| `k` | knowledge: index status, search, curated cards, AI-safety subfield map |
-| `/` | **search everything**: sessions, journal entries, beliefs, notes, cards; `enter` opens a result |
-| `d` | beliefs **due to resolve** (shown on Home when their date has come): `y` came true, `n` did not, `u` ambiguous |
-| `,` | settings: model endpoint (key hidden), theme |
-| `ctrl+p` | command palette: every action by name |
-| `t` / `F2` | light / dark theme |
-| `ctrl+q` | quit (everything you entered is saved) |
+`/` on Home searches everything you wrote (sessions, journal entries, beliefs, notes, cards).
+Beliefs whose resolve-by date has come are listed on Home: `d` goes to them, then `y` came true,
+`n` did not, `u` ambiguous.
 
-## In a session
-The current stage is always shown at the top; move with `ctrl+n` / `ctrl+b` (or click a stage,
-or type `/next`, `/back`, `/stage explore`).
+## A session
+The six stages are always shown at the top: frame → before → explore → challenge → after →
+summary. `ctrl+n` / `ctrl+b` move between them (or type `/next`, `/back`, `/stage explore`).
 - **Chat**: `enter` sends, `shift+enter` or `ctrl+j` adds a line, `↑` / `↓` bring back earlier
-  messages. `ctrl+r` retries after an error,
-  `ctrl+y` copies the last reply, `c` copies a focused message, `ctrl+o` shows/hides sources.
-- **Before**: write a belief, give a credence (0–100) and one line of why; `ctrl+l` pulls a belief
-  already in your journal.
+  messages; `c` copies a focused message.
+- **Before**: a belief, a credence (0–100) and one line of why; `ctrl+l` pulls a belief already in
+  your journal.
 - **After**: re-rate each belief. Your old credence stays hidden until you answer.
 - **Summary**: what moved and why, cruxes, open questions, next actions.
-- `esc` stops a reply being written; otherwise goes back.
 
 Which model answers is shown top right: a configured model, the small offline one, or
-**guide mode** (no model: passages and the protocol's questions only).
+**guide mode** (no model: passages and the protocol's questions only). Settings (`,` on Home)
+choose one.
 
 ## Journal and beliefs
 Each rating is saved the moment you confirm it. Closing the app in the middle of a form keeps
 what you typed as a draft.
-
-`esc` goes back on every screen.
 """
 
 
-class HelpScreen(Screen):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+def keys_table(about: str, keys: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.title = f"Keys on {about}"
+    table.title_style = "bold"
+    table.title_justify = "left"
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, description in keys:
+        table.add_row(key, description)
+    return table
+
+
+class HelpScreen(Screen[None]):
+    DEFAULT_CSS = """
+    Markdown { padding: 0 2; }
+    #help-keys { padding: 1 3 0 3; height: auto; }
+    """
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, keys: list[tuple[str, str]] | None = None, about: str | None = None) -> None:
+        super().__init__()
+        self.keys = keys or []
+        self.about = about
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Help", show_model=False)
-        with VerticalScroll():
-            yield Markdown(HELP)
-        yield Footer()
+        with VerticalScroll(id="help-body"):
+            if self.keys:
+                yield Static(keys_table(self.about or "this screen", self.keys), id="help-keys")
+            yield Markdown(GUIDE, id="help-guide")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

@@ -1,21 +1,25 @@
-"""Home: next actions, recent sessions and journal entries, beliefs with sparklines, KB status."""
+"""Home: next actions, recent sessions and journal entries, beliefs with sparklines, KB status.
+
+Home paints before the settings and the journal are loaded (they cost more than the first frame);
+the data, and the beliefs table that shows it, arrive right after.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.due_beliefs import DueBeliefs
+from advisor.tui.widgets.key_bar import KeyBar
 
 ACTIONS: list[tuple[str, str, str]] = [
     ("new_session", "s", "Start a reflection session"),
@@ -38,27 +42,44 @@ ACTION_SCREENS: dict[str, tuple[str, dict[str, str]]] = {
     "knowledge": ("knowledge", {"tab": "notes"}),
     "search": ("search", {}),
     "settings": ("settings", {}),
-    "help": ("help", {}),
 }
+#: The beliefs table's fixed columns (label, key, width); the statement takes the rest of the row.
+BELIEF_COLUMNS = (("#", "id", 4), ("Now", "now", 5), ("History", "spark", 8), ("Δ", "delta", 4))
 
 
 class HomeScreen(Screen):
     """The first screen: everything advisor does is one key away from here."""
 
+    HELP_NAME = "Home"
+
+    DEFAULT_CSS = """
+    #home-top { height: 11; }
+    #actions { width: 44; }
+    #recent { width: 1fr; }
+    #home-beliefs { height: 1fr; min-height: 5; }
+    #home-beliefs DataTable { height: 1fr; background: transparent; }
+    #kb-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
     BINDINGS = [
-        Binding("s", "run('new_session')", "New session"),
-        Binding("j", "run('person')", "Journal a talk"),
+        Binding("s", "run('new_session')", "Session"),
+        Binding("j", "run('person')", "Talk"),
         Binding("a", "run('note')", "Add note"),
-        Binding("l", "run('journal')", "Entries", show=False),
+        Binding("l", "run('journal')", "Entries"),
         Binding("b", "run('beliefs')", "Beliefs"),
         Binding("k", "run('knowledge')", "Knowledge"),
         Binding("slash", "run('search')", "Search"),
         Binding("comma", "run('settings')", "Settings"),
-        Binding("question_mark", "run('help')", "Help"),
-        Binding("d", "focus_due", "Due beliefs", show=False),
-        Binding("t", "app.toggle_dark", "Theme", show=False),
+        Binding("d", "focus_due", "Due beliefs"),  # offered only when a belief is due
+        Binding("t", "app.toggle_dark", "Theme"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._indexing = False
+        self._filled = False
+        self._belief_rows: list[tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar("advisor · choosing a research direction in AI & AI safety")
@@ -75,46 +96,39 @@ class HomeScreen(Screen):
         yield DueBeliefs(id="home-due")
         with Vertical(id="home-beliefs", classes="panel") as beliefs:
             beliefs.border_title = "Beliefs · latest credence · history"
-            yield DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
+            yield Static("Loading your journal…", id="beliefs-loading", classes="muted")
         yield Static("Knowledge base: checking…", id="kb-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#action-list", OptionList).focus()
-        app: Any = self.app
-        exit_after = getattr(app, "exit_after_paint", False)
-        if exit_after and exit_after != "data":
-            self.call_after_refresh(lambda: app.exit(0))
-            return
-        if app.loaded:
-            self._fill()
-        else:  # paint first; then settings, the journal and their data
-            self.call_after_refresh(self._load_and_fill)
 
-    def _load_and_fill(self) -> None:
+    def first_frame_shown(self) -> None:
+        """Called by the app once Home's first frame is on the terminal (Textual's Ready): then the
+        settings and the journal load (when they were not given) and Home fills in."""
         app: Any = self.app
         if app.ensure_loaded():
             self._fill()
             self.query_one(TitleBar).refresh_model()
 
     def _fill(self) -> None:
+        self._filled = True
         self.refresh_data()
-        app: Any = self.app
-        if getattr(app, "exit_after_paint", False) == "data":
-            self.call_after_refresh(lambda: app.exit(0))
-            return
         self.set_timer(0.05, self.load_kb_status)
 
     def on_screen_resume(self) -> None:
-        if not getattr(self.app, "loaded", True):
+        if not self._filled:  # the first fill comes with the first frame
             return
         self.refresh_data()
         self.query_one(TitleBar).refresh_model()
+        if not self._indexing:  # notes added or removed on another screen change the counts
+            self.refresh_kb_status()
 
     # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
         from advisor.journal.models import fmt_credence
         from advisor.journal.render import signed, sparkline
+        from advisor.session.store import SessionStore
 
         app: Any = self.app
         store = app.journal
@@ -123,31 +137,30 @@ class HomeScreen(Screen):
         recent.clear_options()
         items: list[tuple[tuple[str, int], Option]] = []
         linked_entries: set[int] = set()
-        from advisor.session.store import SessionStore
-
         for s in SessionStore(store).recent(30):
             if s.entry_id:
                 linked_entries.add(s.entry_id)
             state = "done" if s.status == "complete" else s.stage
-            label = f"◆ Session #{s.id}  {escape(_short(s.topic, 44))}  [dim]{state}[/dim]"
+            label = f"◆ {escape(_short(s.topic, 60))}\n  [dim]Session #{s.id} · {state}[/dim]"
             items.append(((s.updated_at.isoformat(), s.id), Option(label, id=f"s:{s.id}")))
         for e in store.list_entries():
             if e.id in linked_entries:
                 continue
             status = {"none": "post to write", "in_progress": "post unfinished", "complete": "done"}[e.post_status]
             who = f" with {e.with_whom}" if e.with_whom else ""
-            label = f"✎ Entry #{e.id}  {escape(_short(e.about, 36) + who)}  [dim]{status}[/dim]"
+            label = f"✎ {escape(_short(e.about, 60))}\n  [dim]Entry #{e.id}{escape(who)} · {status}[/dim]"
             items.append(((e.created_at.isoformat(), e.id), Option(label, id=f"e:{e.id}")))
         items.sort(key=lambda pair: pair[0], reverse=True)
         if items:
             recent.add_options([opt for _, opt in items[:30]])
-            if highlighted is not None:
-                recent.highlighted = min(highlighted, len(items) - 1)
+            # highlighted from the start: tab to the list, enter opens the newest
+            recent.highlighted = min(highlighted or 0, len(items[:30]) - 1)
         else:
             recent.add_option(Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]",
                                      id="none", disabled=True))
         today = app.today()
         self.query_one("#home-due", DueBeliefs).show(store.due_beliefs(today), today)
+        self.refresh_bindings()  # d is offered only when a belief is due
         rows = []
         beliefs = store.list_beliefs()
         for b in sorted(beliefs, key=lambda s: (s.last_rated_at is None, s.last_rated_at), reverse=False)[::-1]:
@@ -158,33 +171,66 @@ class HomeScreen(Screen):
             statement = b.belief.statement
             if b.belief.resolution:
                 statement += f"  [resolved {b.belief.resolution}]"
-            rows.append((f"#{b.belief.id}", now, sparkline(b.history, 12), delta, statement, str(b.belief.id)))
+            rows.append((f"#{b.belief.id}", now, sparkline(b.history, 8), delta, statement, str(b.belief.id)))
         if not rows:
-            rows.append(("", "", "", "", "No beliefs yet: they are added before a conversation.", None))
-        # Columns are rebuilt with explicit widths on every refresh: an auto-width column of a table
-        # that painted before its rows arrived keeps the old width (and cuts the text).
-        table = self.query_one("#belief-table", DataTable)
-        table.clear(columns=True)
-        for label, key, width in (("#", "id", 4), ("Now", "now", 5), ("History", "spark", 12), ("Δ", "delta", 4)):
-            table.add_column(label, key=key, width=width)
-        table.add_column("Belief", key="statement", width=max(len("Belief"), *(len(r[4]) for r in rows)))
-        for *cells, key in rows:
-            table.add_row(*cells[:4], Text(cells[4]), key=key)
+            rows.append(("", "", "", "", "No beliefs yet: they are added before a conversation.", ""))
+        self._belief_rows = rows
+        self._show_beliefs()
+
+    def _belief_table(self) -> Any:
+        """The beliefs table, made when the first data arrives (it is not part of the first frame)."""
+        from textual.widgets import DataTable
+
+        tables = self.query("#belief-table")
+        if tables:
+            return tables.first()
+        self.query("#beliefs-loading").remove()
+        table = DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
+        self.query_one("#home-beliefs").mount(table)
+        return table
+
+    def _show_beliefs(self) -> None:
+        """The rows with the statement as wide as the panel allows (a longer one wraps)."""
+        if self._belief_rows is None:
+            return
+        from advisor.tui.widgets.statement_table import show_rows
+
+        rows = self._belief_rows
+        show_rows(self._belief_table(), BELIEF_COLUMNS, [r[:5] for r in rows], [r[5] or None for r in rows],
+                  self.query_one("#home-beliefs").content_size.width)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_beliefs)
 
     @work(thread=True, exclusive=True, group="home-kb")
     def load_kb_status(self) -> None:
         app: Any = self.app
+        statuses = self._kb_statuses()
+        if statuses is None:
+            return
+        pending = [s for s in statuses if s.state in ("changed", "missing")]
+        if pending and app.auto_index and app.settings.ui.auto_index:
+            self._indexing = True
+            try:
+                self._index(app.knowledge(), len(pending))
+            finally:
+                self._indexing = False
+
+    @work(thread=True, exclusive=True, group="home-kb-status")
+    def refresh_kb_status(self) -> None:
+        self._kb_statuses()
+
+    def _kb_statuses(self) -> list[Any] | None:
+        """Every source's state, shown as the summary line (called in a worker)."""
+        app: Any = self.app
         try:
-            kb = app.knowledge()
-            statuses = kb.status()
+            statuses: list[Any] = app.knowledge().status()
         except Exception as exc:  # noqa: BLE001
             message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             app.call_from_thread(self._set_kb, f"Knowledge base unavailable: {message}  (k for details)")
-            return
+            return None
         app.call_from_thread(self._set_kb, kb_summary(statuses))
-        pending = [s for s in statuses if s.state in ("changed", "missing")]
-        if pending and app.auto_index and app.settings.ui.auto_index:
-            self._index(kb, len(pending))
+        return statuses
 
     def _index(self, kb: Any, count: int) -> None:
         app: Any = self.app
@@ -216,9 +262,17 @@ class HomeScreen(Screen):
             return
         if name == "new_session":
             app.action_new_session()
+        elif name == "help":
+            app.action_help()
         else:
             screen, kwargs = ACTION_SCREENS[name]
             app.open_screen(screen, **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_due":
+            dues = self.query("#home-due")
+            return bool(dues) and not dues.first().has_class("-empty")
+        return True
 
     def action_focus_due(self) -> None:
         if not self.query_one("#home-due", DueBeliefs).focus_list():
@@ -247,10 +301,9 @@ class HomeScreen(Screen):
             else:
                 app.open_screen("journal", entry_id=entry.id)
 
-    @on(DataTable.RowSelected, "#belief-table")
-    def _belief_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: Any) -> None:
         key = event.row_key.value
-        if key and key.isdigit():
+        if event.data_table.id == "belief-table" and key and key.isdigit():
             self.app.open_screen("beliefs", belief_id=int(key))  # type: ignore[attr-defined]
 
 

@@ -15,20 +15,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from advisor.errors import AdvisorError
 from advisor.journal.models import fmt_credence
-from advisor.journal.render import format_diff, signed
+from advisor.journal.render import signed
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets import BeliefForm, RerateForm
+from advisor.tui.widgets.form_parts import TextField
+from advisor.tui.widgets.key_bar import KeyBar
 
 PRE_DRAFT = "person-pre"
 
 
 class JournalScreen(Screen):
-    """Every entry; the highlighted one's diff beside it."""
+    """Every entry; the highlighted one's diff beside it (below it when the terminal is narrow).
+    An entry whose post is not written shows its beliefs without their credences: p re-rates them
+    with the old credence hidden, and it would not be hidden if it were shown here."""
+
+    SCOPED_CSS = False  # the rules name the screen (and its -narrow class) themselves
+    DEFAULT_CSS = """
+    JournalScreen #journal-body { height: 1fr; }
+    JournalScreen #entries { width: 1fr; min-width: 30; }
+    JournalScreen #entry-detail { width: 1fr; padding: 0 1; }
+    JournalScreen #entry-diff { height: auto; }
+    JournalScreen.-narrow #journal-body { layout: vertical; }
+    JournalScreen.-narrow #entries { width: 1fr; height: 40%; }
+    JournalScreen.-narrow #entry-detail { height: 1fr; }
+    """
 
     BINDINGS = [
         Binding("n", "new_entry", "Journal a talk"),
@@ -49,7 +64,7 @@ class JournalScreen(Screen):
             with VerticalScroll(id="entry-detail", classes="panel") as detail:
                 detail.border_title = "Before → after"
                 yield Static("", id="entry-diff")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_entries()
@@ -90,10 +105,11 @@ class JournalScreen(Screen):
         self.action_post()
 
     def _show(self, entry_id: int) -> None:
+        from advisor.tui.widgets.diff_view import diff_view
+
         app: Any = self.app
         self.entry_id = entry_id
         entry = app.journal.get_entry(entry_id)
-        lines = [format_diff(app.journal.entry_diff(entry_id)), ""]
         meta = []
         if entry.with_whom:
             meta.append(f"with {entry.with_whom}")
@@ -101,16 +117,16 @@ class JournalScreen(Screen):
             meta.append(f"medium: {entry.medium}")
         if entry.occurred_on:
             meta.append(f"on {entry.occurred_on.isoformat()}")
-        if meta:
-            lines.insert(1, "(" + ", ".join(meta) + ")")
-        reasons = [f"  #{b.belief_id} {b.statement}: {b.reason}" for b in app.journal.pre_beliefs(entry_id) if b.reason]
-        if reasons:
-            lines += ["Why, before the conversation:", *reasons, ""]
         if entry.post_status != "complete":
-            lines.append("p: re-rate these beliefs now (old credences stay hidden until you answer)")
+            hint = "p: re-rate these beliefs now (your old credences stay hidden until you answer)"
         else:
-            lines.append("p: amend the post")
-        self.query_one("#entry-diff", Static).update(Text("\n".join(lines)))
+            hint = "p: amend the post"
+        reasons = [f"  #{b.belief_id} {b.statement}: {b.reason}" for b in app.journal.pre_beliefs(entry_id) if b.reason]
+        why = "\n".join(["Why, before the conversation:", *reasons, "", ""]) if reasons else ""
+        footer = why + ("(" + ", ".join(meta) + ")\n\n" if meta else "") + hint
+        view = diff_view(app.journal.entry_diff(entry_id), hide_unrated=entry.post_status != "complete",
+                         footer=footer)
+        self.query_one("#entry-diff", Static).update(view)
 
     def action_new_entry(self) -> None:
         self.app.open_screen("person_pre")  # type: ignore[attr-defined]
@@ -144,19 +160,19 @@ class PersonPreScreen(Screen):
                          classes="hint")
             with Horizontal(classes="form-row"):
                 yield Label("About")
-                yield Input(placeholder="e.g. whether to join a lab's safety team", id="pre-about",
+                yield TextField(placeholder="e.g. whether to join a lab's safety team", id="pre-about",
                             classes="compact grow")
             with Horizontal(classes="form-row"):
                 yield Label("With")
-                yield Input(placeholder="who", id="pre-with", classes="compact grow")
+                yield TextField(placeholder="who", id="pre-with", classes="compact grow")
                 yield Label(" When", classes="muted")
-                yield Input(placeholder="YYYY-MM-DD", id="pre-when", classes="compact grow")
+                yield TextField(placeholder="YYYY-MM-DD", id="pre-when", classes="compact grow")
                 yield Label(" Medium", classes="muted")
-                yield Input(placeholder="call, coffee…", id="pre-medium", classes="compact grow")
+                yield TextField(placeholder="call, coffee…", id="pre-medium", classes="compact grow")
             yield Static("", id="pre-entry", classes="muted")
             yield BeliefForm(id="pre-form", extra_buttons=[("pre-done", "Done (ctrl+s)")])
             yield Static("", id="pre-list")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app
@@ -298,6 +314,10 @@ class PersonPreScreen(Screen):
 class PersonPostScreen(Screen):
     """After the conversation: re-rate each belief with the old credence hidden until answered."""
 
+    DEFAULT_CSS = """
+    .post-reveal { color: $success; height: auto; }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "finish", "Finish", priority=True),
         Binding("escape", "app.pop_screen", "Back (saved)"),
@@ -325,7 +345,7 @@ class PersonPostScreen(Screen):
                                  extra_buttons=[("post-finish", "Finish (ctrl+s)")])
             yield Static("", id="post-log", classes="post-reveal")
             yield Static("", id="post-diff")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app
@@ -371,7 +391,11 @@ class PersonPostScreen(Screen):
 
     def _show_diff(self) -> None:
         app: Any = self.app
-        self.query_one("#post-diff", Static).update(Text(format_diff(app.journal.entry_diff(self.entry_id))))
+        from advisor.tui.widgets.diff_view import diff_view
+
+        # skipped beliefs are re-rated later: their old credence stays hidden until then
+        self.query_one("#post-diff", Static).update(diff_view(app.journal.entry_diff(self.entry_id),
+                                                              hide_unrated=True))
 
     @on(RerateForm.Changed)
     def _changed(self, event: RerateForm.Changed) -> None:

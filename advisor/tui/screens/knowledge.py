@@ -20,7 +20,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Input,
     Label,
     Markdown,
@@ -35,6 +34,8 @@ from textual.widgets.option_list import Option
 
 from advisor.knowledge.readers import note_formats
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.form_parts import TextField
+from advisor.tui.widgets.key_bar import KeyBar
 
 NOTE_DRAFT = "note-add"
 
@@ -44,14 +45,33 @@ def _message(exc: BaseException) -> str:
 
 
 class KnowledgeScreen(Screen):
+    DEFAULT_CSS = """
+    ProgressBar { height: 1; }
+    ProgressBar.-idle { display: none; }
+    #note-body { height: 1fr; min-height: 4; }
+    #search-results, #card-list, #subfield-list { width: 40%; height: 1fr; }
+    #search-preview, #card-preview, #subfield-preview { width: 1fr; height: 1fr; padding: 0 1; }
+    """
+
     BINDINGS = [
-        Binding("ctrl+s", "add_typed", "Add typed note", priority=True, show=False),
+        Binding("ctrl+s", "add_typed", "Add typed note", priority=True),
         Binding("escape", "app.pop_screen", "Back"),
-        # not priority: a focused Input or TextArea takes these characters as text first
+        # Letters are not priority (a focused field takes them as text) and are off on the Add note
+        # tab, a form: a letter typed while a button there has the focus must not leave the form.
         Binding("slash", "show_tab('search')", "Search"),
         Binding("a", "show_tab('add')", "Add note"),
         Binding("i", "reindex", "Update index"),
+        Binding("delete", "remove_note", "Remove note"),
+        Binding("c", "copy_passage", "Copy passage"),
     ]
+    #: the keys each tab offers (the rest are hidden there); Back, Help and the palette are always on
+    TAB_ACTIONS = {
+        "notes": {"show_tab", "reindex", "remove_note"},
+        "add": {"add_typed"},
+        "search": {"show_tab", "copy_passage"},
+        "cards": {"show_tab"},
+        "subfields": {"show_tab"},
+    }
 
     def __init__(self, tab: str = "notes") -> None:
         super().__init__()
@@ -68,14 +88,14 @@ class KnowledgeScreen(Screen):
                 yield DataTable(id="status-table", cursor_type="row")
                 with Horizontal(classes="buttons"):
                     yield Button("Update index (i)", id="reindex", classes="compact", variant="primary")
-                    yield Button("Remove note (del)", id="remove-note", classes="compact")
+                    yield Button("Remove note (delete)", id="remove-note", classes="compact")
                     yield Button("Add a note (a)", id="goto-add", classes="compact")
             with TabPane("Add note", id="add"), VerticalScroll(classes="form"):
                 yield Static("Type a note (ctrl+s adds it) — or give a file or folder path "
                              f"({note_formats()}). The advisor uses your notes from then on.", classes="hint")
                 with Horizontal(classes="form-row"):
                     yield Label("Title")
-                    yield Input(placeholder="optional; default: the first line", id="note-title",
+                    yield TextField(placeholder="optional; default: the first line", id="note-title",
                                 classes="compact grow")
                 yield TextArea(id="note-body", soft_wrap=True, tab_behavior="focus")
                 with Horizontal(classes="buttons"):
@@ -86,12 +106,12 @@ class KnowledgeScreen(Screen):
                 yield Static("")
                 with Horizontal(classes="form-row"):
                     yield Label("Path")
-                    yield Input(placeholder="~/notes/reading.md or a folder, then enter", id="note-path",
+                    yield TextField(placeholder="~/notes/reading.md or a folder, then enter", id="note-path",
                                 classes="compact grow")
                 yield ProgressBar(total=100, show_eta=False, id="add-progress", classes="-idle")
                 yield Static("", id="add-result")
             with TabPane("Search", id="search"), Vertical():
-                yield Input(placeholder="search the curated cards and your notes, then enter",
+                yield TextField(placeholder="search the curated cards and your notes, then enter",
                             id="search-input")
                 with Horizontal():
                     yield OptionList(id="search-results")
@@ -105,7 +125,7 @@ class KnowledgeScreen(Screen):
                 yield OptionList(id="subfield-list")
                 with VerticalScroll(id="subfield-preview"):
                     yield Markdown("", id="subfield-md")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#status-table", DataTable)
@@ -128,25 +148,48 @@ class KnowledgeScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#kb-tabs", TabbedContent).active = tab
+        self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
+        self.tab = tab
         target = {"notes": "#status-table", "add": "#note-body", "search": "#search-input",
                   "cards": "#card-list", "subfields": "#subfield-list"}.get(tab)
         if target:
             self.query_one(target).focus()
+        self.refresh_bindings()
 
-    def on_key(self, event: Any) -> None:
-        if isinstance(self.focused, (Input, TextArea)):
-            return
-        if event.key == "delete" and self.focused is self.query_one("#status-table"):
-            self.action_remove_note()
-            event.stop()
-        elif event.key == "c" and self.focused is self.query_one("#search-results"):
-            text = str(self.query_one("#search-text", Static).render())
-            if text:
-                self.app.copy_to_clipboard(text)
-                self.app.notify("Copied the passage.", timeout=2)
-            event.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in {name for names in self.TAB_ACTIONS.values() for name in names}:
+            return True
+        if action not in self.TAB_ACTIONS.get(self.tab, set()):
+            return False
+        if action == "show_tab":
+            return parameters[0] != self.tab
+        focused = getattr(self.focused, "id", None)
+        if action == "remove_note":
+            return focused == "status-table" and self._highlighted_source().startswith("note:")
+        if action == "copy_passage":
+            return focused == "search-results" and bool(self._results)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # Remove note and Copy passage follow the focus
+
+    @on(DataTable.RowHighlighted, "#status-table")
+    def _source_highlighted(self) -> None:
+        self.refresh_bindings()  # only a note (not a curated card) can be removed
+
+    def _highlighted_source(self) -> str:
+        table = self.query_one("#status-table", DataTable)
+        if not self._statuses or not table.row_count:
+            return ""
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or ""
+
+    def action_copy_passage(self) -> None:
+        text = str(self.query_one("#search-text", Static).render())
+        if text:
+            self.app.copy_to_clipboard(text)
+            self.app.notify("Copied the passage.", timeout=2)
 
     # ------------------------------------------------------------------ status + indexing
     @work(thread=True, exclusive=True, group="kb-status")
@@ -205,10 +248,9 @@ class KnowledgeScreen(Screen):
                                          f"{report.removed} removed, {len(report.failed)} failed.")
 
     def action_remove_note(self) -> None:
-        table = self.query_one("#status-table", DataTable)
-        if not self._statuses or table.cursor_row is None:
+        key = self._highlighted_source()
+        if not key:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or ""
         if not key.startswith("note:"):
             self.app.notify("Only your own notes can be removed (curated cards ship with advisor).")
             return
@@ -386,7 +428,7 @@ class KnowledgeScreen(Screen):
         p = self._results[int(event.option.id)]
         kind = "team note" if p.owner == "team" else "your note" if p.kind == "note" else "curated"
         self.query_one("#search-text", Static).update(
-            Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})\n(c copies)"))
+            Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})"))
 
     # ------------------------------------------------------------------ cards and subfields
     def _load_landscape(self) -> None:

@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.tui.widgets.form_parts import TextField
+
 
 class TopicModal(ModalScreen[str | None]):
     """Ask what a new session is about."""
@@ -25,7 +27,7 @@ class TopicModal(ModalScreen[str | None]):
             yield Label("[b]New session[/b] — what decision or question is it about?")
             yield Static("e.g. “Should I do a PhD in interpretability or join a lab’s safety team?”",
                          classes="hint")
-            yield Input(placeholder="the decision, in a sentence", id="topic")
+            yield TextField(placeholder="the decision, in a sentence", id="topic")
             yield Static("", id="topic-error", classes="error-text")
             with Horizontal(classes="buttons"):
                 yield Button("Start ⏎", id="start", classes="compact", variant="primary")
@@ -107,7 +109,7 @@ class ResolveModal(ModalScreen[tuple[str, Any] | None]):
             yield Static("")
             with Horizontal(classes="form-row"):
                 yield Label("Resolve by")
-                yield Input(placeholder="YYYY-MM-DD, then enter", id="resolve-by", classes="compact grow")
+                yield TextField(placeholder="YYYY-MM-DD, then enter", id="resolve-by", classes="compact grow")
             yield Static("", id="resolve-error", classes="error-text")
 
     def action_pick(self, outcome: str) -> None:

@@ -15,10 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from advisor.tui.titlebar import TitleBar
+from advisor.tui.widgets.form_parts import TextField
+from advisor.tui.widgets.key_bar import KeyBar
 
 KIND_LABEL = {"session": "session", "journal": "entry", "belief": "belief", "note": "note", "card": "card"}
 MARK_STYLE = "bold reverse"
@@ -60,14 +62,14 @@ class SearchScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Search · sessions, journal entries, beliefs, notes and cards", show_model=False)
-        yield Input(value=self.initial_query, id="history-query",
+        yield TextField(value=self.initial_query, id="history-query",
                     placeholder="words to find in everything you wrote or read here, then enter")
         with Horizontal(id="history-body"):
             yield OptionList(id="history-results")
             with VerticalScroll(id="history-preview"):
                 yield Static("", id="history-detail")
         yield Static("enter: search, then enter on a result opens it", id="history-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#history-query", Input).focus()

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from advisor.session.events import ErrorEvent, Event, Message, Prompt, Sources, StageOpened, TextDelta
 from advisor.session.stages import ORDER, Stage
@@ -24,6 +23,7 @@ from advisor.tui.session_runner import SessionRunner, Step
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.busy_line import BusyLine
 from advisor.tui.widgets.chat_log import RETRY_HINT, ChatLog
+from advisor.tui.widgets.key_bar import KeyBar
 from advisor.tui.widgets.sources_panel import SourcesPanel
 from advisor.tui.widgets.stage_bar import StageBar
 from advisor.tui.widgets.stage_inputs import StageInputs
@@ -38,6 +38,35 @@ REPLAYED_TURNS = 40
 class SessionScreen(Screen[None]):
     """A session from framing to summary; `topic` starts a new one, `resume_id` continues one."""
 
+    DEFAULT_CSS = """
+    #stagebar { height: 1; padding: 0 1; background: $boost; }
+    #stagebar .stage { width: auto; padding: 0 1; color: $text-muted; }
+    #stagebar .stage.-done { color: $success; }
+    #stagebar .stage.-current { background: $primary; color: $text; text-style: bold; }
+    #session-body { height: 1fr; }
+    #conversation { width: 1fr; }
+    #log { height: 1fr; padding: 0 1; }
+    #sources { width: 34; border-left: vkey $primary 40%; padding: 0 1; }
+    #sources.-empty, #sources.-hidden { display: none; }
+    #sources OptionList { height: 1fr; border: none; background: transparent; }
+    #source-preview { height: auto; max-height: 10; color: $text-muted; }
+    .msg { height: auto; margin: 0 0 1 0; }
+    .msg:focus { background: $boost; }
+    .msg .who { text-style: bold; height: 1; }
+    .msg.-user .who { color: $accent; }
+    .msg.-advisor .who { color: $success; }
+    .msg.-notice { color: $text-muted; }
+    .msg.-error { color: $error; }
+    .msg.-stage { color: $primary; text-style: bold; }
+    .msg Markdown { margin: 0; padding: 0; }
+    .msg Markdown > *:last-child { margin-bottom: 0; }
+    #inputs { height: auto; max-height: 14; border-top: solid $primary 40%; padding: 0 1; }
+    #inputs > * { height: auto; }
+    #chat-hint { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    #busy { height: 1; color: $warning; }
+    #busy.-idle { display: none; }
+    """
+
     BINDINGS = [
         Binding("ctrl+n", "next_stage", "Next stage", priority=True),
         Binding("ctrl+b", "prev_stage", "Prev stage", priority=True),
@@ -45,15 +74,30 @@ class SessionScreen(Screen[None]):
         Binding("ctrl+y", "copy_reply", "Copy reply", priority=True, show=False),
         Binding("ctrl+o", "toggle_sources", "Sources", priority=True),
         Binding("ctrl+l", "pull", "Pull belief", show=False),
-        Binding("escape", "escape", "Stop/Back"),
+        # one key, and the bar says which of the two it does now: stop a reply, or leave
+        Binding("escape", "stop", "Stop the reply"),
+        Binding("escape", "back", "Back"),
     ]
+    #: below this width the sources panel stays closed until ctrl+o: the log needs the room, and
+    #: each reply names its sources itself
+    SOURCES_MIN_WIDTH = 100
 
     def __init__(self, topic: str | None = None, resume_id: int | None = None) -> None:
         super().__init__()
         self.topic = topic
         self.runner = SessionRunner(self, self, topic=topic, resume_id=resume_id)
         self.stage = ORDER[0]
-        self.busy = False
+        self._busy = False
+        self.sources_wanted: bool | None = None  # None: open when the screen is wide enough
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
+        self.refresh_bindings()  # esc: Stop while a reply is written, Back otherwise
 
     @property
     def session(self) -> Session | None:
@@ -68,14 +112,27 @@ class SessionScreen(Screen[None]):
                 yield BusyLine(id="busy")
                 yield StageInputs(self.app.settings.ui.newline_key, id="inputs")  # type: ignore[attr-defined]
             yield SourcesPanel(id="sources")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._set_stage(self.stage)
         self._start("Starting the session…", lambda s: s.opening())
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one(SourcesPanel).set_class(event.size.width < 70, "-hidden")
+        self._place_sources()
+
+    def _place_sources(self) -> None:
+        wanted = self.sources_wanted
+        if wanted is None:
+            wanted = self.size.width >= self.SOURCES_MIN_WIDTH
+        self.query_one(SourcesPanel).set_class(not wanted, "-hidden")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.busy
+        if action == "back":
+            return not self.busy
+        return True
 
     def _start(self, busy: str, step: Step) -> None:
         self.busy = True
@@ -87,6 +144,8 @@ class SessionScreen(Screen[None]):
         self.topic = session.topic
         self.query_one(TitleBar).set_title(f"Session #{session.id} · {session.topic}")
         self.query_one(TitleBar).refresh_model(session.info.provider, session.info.label)
+        if session.info.warning:
+            self.query_one(ChatLog).reworded[session.info.warning] = model_notice(session.info)
         self._set_stage(session.stage)
         self.query_one(StageInputs).attach(session)
         if self.runner.resume_id is not None:
@@ -192,17 +251,19 @@ class SessionScreen(Screen[None]):
             self.app.notify("No reply to copy yet.", timeout=2)
 
     def action_toggle_sources(self) -> None:
-        self.query_one(SourcesPanel).toggle_class("-hidden")
+        self.sources_wanted = self.query_one(SourcesPanel).has_class("-hidden")
+        self._place_sources()
 
     def action_pull(self) -> None:
         self.query_one(StageInputs).pull()
 
-    def action_escape(self) -> None:
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_stop(self) -> None:
         if self.busy:
             self.runner.cancel()
             self.query_one(BusyLine).show("Stopping…")
-            return
-        self.app.pop_screen()
 
     def on_unmount(self) -> None:
         self.runner.cancel()
@@ -226,3 +287,13 @@ class SessionScreen(Screen[None]):
             out.append((f"Session: go to stage {stage.label}", f"stage {stage.number}/{len(ORDER)}",
                         partial(self.goto, stage)))
         return out
+
+
+def model_notice(info: object) -> str:
+    """The model warning as this screen words it: the keys that change the model, not commands."""
+    provider, label = getattr(info, "provider", ""), getattr(info, "label", "")
+    change = "To choose a model: ctrl+p, then Settings."
+    if provider == "guide":
+        return ("Guide mode: no language model answers, so you get passages from the knowledge base "
+                f"and the protocol's questions. {change}")
+    return f"{label} is a small offline model: its advice is weak and can be wrong. {change}"

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from advisor.tui.widgets.form_parts import FormMessage, credence_input, parse_credence
+from advisor.tui.widgets.form_parts import FormMessage, TextField, credence_input, parse_credence
 
 
 class BeliefForm(Vertical):
@@ -47,13 +47,13 @@ class BeliefForm(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label("Belief")
-            yield Input(placeholder="a statement that could turn out true or false",
+            yield TextField(placeholder="a statement that could turn out true or false",
                         id="bf-statement", classes="compact grow")
         with Horizontal(classes="form-row"):
             yield Label("Credence")
             yield credence_input("bf-credence")
             yield Label(" % because", classes="muted")
-            yield Input(placeholder="one line of why", id="bf-reason", classes="compact grow")
+            yield TextField(placeholder="one line of why", id="bf-reason", classes="compact grow")
         with Horizontal(classes="buttons"):
             yield Button(self.add_label + " ⏎", id="bf-add", classes="compact", variant="primary")
             if self.allow_pull:

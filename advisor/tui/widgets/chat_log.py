@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rich.console import RenderableType
 from textual.containers import VerticalScroll
 
 from advisor.session.events import (
@@ -36,6 +37,8 @@ class ChatLog(VerticalScroll):
         self.stage: Stage | None = None  # where new messages are said
         self.last_reply = ""  # what ctrl+y copies
         self._streaming: ChatMessage | None = None
+        #: notices worded for this screen: the core's model warning names CLI commands, here keys
+        self.reworded: dict[str, str] = {}
 
     def on_mount(self) -> None:
         # stay at the newest message while messages grow (Markdown renders after it is mounted)
@@ -62,8 +65,9 @@ class ChatLog(VerticalScroll):
                 self.last_reply = self.add("advisor", text).text
                 if diff is not None:
                     from advisor.journal.render import format_diff
+                    from advisor.tui.widgets.diff_view import diff_view
 
-                    self.add("notice", format_diff(diff), markdown=False)
+                    self.add("notice", format_diff(diff), markdown=False, body=diff_view(diff))
             case Notice(text=text):
                 self.add("notice", text, markdown=False)
             case Sources():
@@ -81,12 +85,15 @@ class ChatLog(VerticalScroll):
     def error(self, text: str, hint: str) -> None:
         self.add("error", text + hint, markdown=False)
 
-    def add(self, role: Role, text: str, markdown: bool | None = None) -> ChatMessage:
-        """A whole message; the conversation is Markdown, notices plain text."""
+    def add(self, role: Role, text: str, markdown: bool | None = None, body: RenderableType | None = None
+            ) -> ChatMessage:
+        """A whole message; the conversation is Markdown, notices plain text (or `body`)."""
         use_markdown = markdown if markdown is not None else role in ("advisor", "user")
-        # single newlines in the advisor's whole messages are line breaks, not Markdown soft wraps
-        shown = _hard_breaks(text) if use_markdown and role == "advisor" else None
-        message = ChatMessage(role, text, markdown=use_markdown, stage=self.stage, shown=shown)
+        if role == "notice":
+            text = self.reworded.get(text, text)
+        # a single newline in a message is a line break, as typed, not a Markdown soft wrap
+        shown = _hard_breaks(text) if use_markdown else None
+        message = ChatMessage(role, text, markdown=use_markdown, stage=self.stage, shown=shown, body=body)
         self.mount(message)
         self.scroll_end(animate=False)
         return message
@@ -104,7 +111,10 @@ class ChatLog(VerticalScroll):
     def end_stream(self) -> str | None:
         """The streamed reply is complete: its text (None if nothing was streamed)."""
         message, self._streaming = self._streaming, None
-        return message.text if message is not None else None
+        if message is None:
+            return None
+        message.show_as(_hard_breaks(message.text))
+        return message.text
 
     def hide_answers_of(self, stage: Stage, hide: bool) -> None:
         """Hide (or show again) what was said in `stage`, with a note saying why."""

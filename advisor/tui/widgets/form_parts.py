@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 from textual.validation import Number
@@ -24,8 +24,17 @@ class FormMessage(Message, Generic[FormT]):
         return self.form
 
 
+class TextField(Input):
+    """A one-line field of a form. Focusing it puts the cursor after what is there; Textual's Input
+    selects it all, and then the next key typed replaces what the user wrote before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+
+
 def credence_input(id: str, placeholder: str = "0-100") -> Input:
-    return Input(
+    return TextField(
         placeholder=placeholder, id=id, classes="compact credence", type="number",
         validators=[Number(minimum=0, maximum=100)], valid_empty=True,
     )

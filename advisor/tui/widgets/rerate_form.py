@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from advisor.tui.widgets.form_parts import FormMessage, credence_input, parse_credence
+from advisor.tui.widgets.form_parts import FormMessage, TextField, credence_input, parse_credence
 
 
 class RerateForm(Vertical):
@@ -39,7 +39,7 @@ class RerateForm(Vertical):
             yield Label("Now")
             yield credence_input("rr-credence", "0-100")
             yield Label(" % because", classes="muted")
-            yield Input(placeholder="what changed (or didn't)", id="rr-reason", classes="compact grow")
+            yield TextField(placeholder="what changed (or didn't)", id="rr-reason", classes="compact grow")
         with Horizontal(classes="buttons"):
             yield Button("Rate ⏎", id="rr-rate", classes="compact", variant="primary")
             yield Button("Drop", id="rr-drop", classes="compact")

@@ -1,12 +1,14 @@
-"""The citations of the latest reply: enter shows a passage, c copies it (or its citation)."""
+"""The citations of the latest reply: enter shows a passage, c copies it (or its citation).
+With no citations the panel takes no room (class `-empty`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,8 +19,10 @@ PREVIEW_CHARS = 600
 
 
 class SourcesPanel(Vertical):
+    BINDINGS = [Binding("c", "copy", "Copy passage")]
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes="-empty")
         self.citations: list[Citation] = []
         self.passage = ""  # the passage (or citation) shown, for c
 
@@ -36,6 +40,7 @@ class SourcesPanel(Vertical):
             where = f" · {c.location}" if c.location else ""
             options.add_option(Option(Text(f"[{c.n}] {c.title}\n    {kind}{where}"), id=str(c.chunk_id or c.n)))
         self.query_one("#source-preview", Static).update("enter: show passage · c: copy" if citations else "")
+        self.set_class(not self.citations, "-empty")
 
     @on(OptionList.OptionSelected, "#source-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -56,17 +61,15 @@ class SourcesPanel(Vertical):
         self.passage = (text + "\n— " + cite) if text else cite
         self.query_one("#source-preview", Static).update(Text(self.passage[:PREVIEW_CHARS] + "\n(c copies)"))
 
-    def on_key(self, event: events.Key) -> None:
+    def action_copy(self) -> None:
+        """The passage shown, or the highlighted citation (what `c` copies)."""
         options = self.query_one("#source-list", OptionList)
-        if event.key != "c" or self.screen.focused is not options:
-            return
         text = self.passage
         if not text and self.citations:
             text = _cited(self.citations[options.highlighted or 0])
         if text:
             self.app.copy_to_clipboard(text)
             self.app.notify("Copied the passage.", timeout=2)
-        event.stop()
 
 
 def _cited(c: Citation) -> str:
