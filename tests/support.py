@@ -113,11 +113,11 @@ def seed_journal(store: Any) -> None:
 
 def shown_text(static: Any, width: int = 100) -> str:
     """The text a Static shows, whatever it holds (a string, Rich Text or a Rich renderable such as
-    a diff laid out in columns)."""
+    a diff laid out in columns); given a renderable itself (an option's prompt), its text."""
     from io import StringIO
 
     from rich.console import Console
 
     console = Console(width=width, record=True, color_system=None, file=StringIO())
-    console.print(static.content)
+    console.print(getattr(static, "content", static))
     return console.export_text()

@@ -52,7 +52,7 @@ async def test_home_shows_data_and_every_action(tmp_path: Path) -> None:
         for needed in ("session", "Journal a conversation", "Add a note", "Beliefs", "Knowledge", "Settings", "Help"):
             assert any(needed in label for label in labels), needed
         recent = app.screen.query_one("#recent-list", OptionList)
-        assert "Call with Priya" in str(recent.get_option_at_index(0).prompt)  # newest first
+        assert "Call with Priya" in shown_text(recent.get_option_at_index(0).prompt)  # newest first
         table = app.screen.query_one("#belief-table", DataTable)
         rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
         assert rows["#2"][1] == "65%" and rows["#2"][2] == "▅▇▆"  # latest credence and history
@@ -267,7 +267,7 @@ async def test_session_chat_draft_survives_and_resume(tmp_path: Path) -> None:
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(again, pilot)
         recent = again.screen.query_one("#recent-list", OptionList)
-        assert f"Session #{session_id}" in str(recent.get_option_at_index(0).prompt)
+        assert f"Session #{session_id}" in shown_text(recent.get_option_at_index(0).prompt)
         recent.focus()
         recent.highlighted = 0
         await pilot.press("enter")
@@ -420,7 +420,7 @@ async def test_beliefs_resolve_and_calibration(tmp_path: Path) -> None:
         assert app.journal.get_belief(1).resolution == "yes"
         await pilot.press("c")
         await pilot.pause()
-        text = str(app.screen.query_one("#calibration-text", Static).render())
+        text = shown_text(app.screen.query_one("#calibration-text", Static))
         assert "Brier score: 0.202" in text  # last credence 55% on a yes: (1 - .55)^2 = 0.2025
 
 

@@ -72,7 +72,7 @@ SCREENS: dict[str, Opener] = {
     **{f"knowledge {tab}": opens("knowledge", tab=tab) for tab in ("notes", "add", "search", "cards", "subfields")},
     "settings": opens("settings"),
     "search": opens("search", query="lab"),
-    "document": opens("document", target="card:careers/lab.md"),
+    "document": opens("document", target="note:abcd1234"),
     "help": opens("help"),
     "new session topic": modal("s"),
     "resolve a belief": modal("r", then="b"),

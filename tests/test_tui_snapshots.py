@@ -206,6 +206,7 @@ def test_beliefs_calibration_tab(snap: Any, tmp_path: Path, size: tuple[int, int
         await pilot.pause()
         await pilot.press("y")
         await _settle(pilot)
+        pilot.app.clear_notifications()  # "Belief #1 resolved" would be gone or not by its timeout
         await pilot.press("c")
         await pilot.pause()
 
@@ -287,3 +288,9 @@ def test_beliefs_calibration(snap: Any, tmp_path: Path, size: tuple[int, int]) -
         await _settle(pilot)
 
     assert snap(app, size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_document(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """A note opened from the search screen, in the reader."""
+    assert snap(_seeded(tmp_path), size, lambda pilot: _open(pilot, "document", target="note:abcd1234"))

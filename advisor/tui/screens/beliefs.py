@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from advisor.journal.models import fmt_credence
 from advisor.journal.render import credence_plot, signed, sparkline
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.calibration_chart import CalibrationChart
+from advisor.tui.widgets.diff_view import hanging
 from advisor.tui.widgets.key_bar import KeyBar
 
 
@@ -219,11 +221,12 @@ class BeliefsScreen(Screen):
                              f"{fmt_credence(round(bin_.mean_credence or 0, 1)):>9}   "
                              f"{fmt_credence(round(bin_.observed or 0, 1)):>9}")
             lines.append("")
-            for f in report.forecasts:
-                lines.append(f"  {fmt_credence(f.credence):>5}  {'yes' if f.outcome else 'no ':<3}  #{f.belief_id} {f.statement}")
+        forecasts = hanging((f"  {fmt_credence(f.credence):>5}  {'yes' if f.outcome else 'no ':<3}",
+                             f"#{f.belief_id} {f.statement}") for f in report.forecasts)
+        parts: list[Any] = [Text("\n".join(lines)), forecasts]
         if report.ambiguous:
-            lines.append(f"\n{report.ambiguous} resolved ambiguous (not scored).")
-        self.query_one("#calibration-text", Static).update(Text("\n".join(lines)))
+            parts.append(Text(f"\n{report.ambiguous} resolved ambiguous (not scored)."))
+        self.query_one("#calibration-text", Static).update(Group(*parts))
         self.query_one("#calibration-chart", CalibrationChart).show(report)
 
     def action_resolve(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -129,6 +130,7 @@ class HomeScreen(Screen):
         from advisor.journal.models import fmt_credence
         from advisor.journal.render import signed, sparkline
         from advisor.session.store import SessionStore
+        from advisor.tui.widgets.diff_view import hanging
 
         app: Any = self.app
         store = app.journal
@@ -141,14 +143,14 @@ class HomeScreen(Screen):
             if s.entry_id:
                 linked_entries.add(s.entry_id)
             state = "done" if s.status == "complete" else s.stage
-            label = f"◆ {escape(_short(s.topic, 60))}\n  [dim]Session #{s.id} · {state}[/dim]"
+            label = hanging([("◆", Text.from_markup(f"{escape(_short(s.topic, 60))}\n[dim]Session #{s.id} · {state}[/dim]"))])
             items.append(((s.updated_at.isoformat(), s.id), Option(label, id=f"s:{s.id}")))
         for e in store.list_entries():
             if e.id in linked_entries:
                 continue
             status = {"none": "post to write", "in_progress": "post unfinished", "complete": "done"}[e.post_status]
             who = f" with {e.with_whom}" if e.with_whom else ""
-            label = f"✎ {escape(_short(e.about, 60))}\n  [dim]Entry #{e.id}{escape(who)} · {status}[/dim]"
+            label = hanging([("✎", Text.from_markup(f"{escape(_short(e.about, 60))}\n[dim]Entry #{e.id}{escape(who)} · {status}[/dim]"))])
             items.append(((e.created_at.isoformat(), e.id), Option(label, id=f"e:{e.id}")))
         items.sort(key=lambda pair: pair[0], reverse=True)
         if items:

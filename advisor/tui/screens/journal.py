@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from advisor.journal.models import fmt_credence
 from advisor.journal.render import signed
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets import BeliefForm, RerateForm
+from advisor.tui.widgets.diff_view import diff_view, hanging
 from advisor.tui.widgets.form_parts import TextField
 from advisor.tui.widgets.key_bar import KeyBar
 
@@ -83,7 +85,8 @@ class JournalScreen(Screen):
             when = e.on.isoformat()
             who = f" · {e.with_whom}" if e.with_whom else ""
             status = {"none": "post to write", "in_progress": "post unfinished", "complete": "✓"}[e.post_status]
-            lst.add_option(Option(Text(f"#{e.id} {when}{who}\n   {e.about}  ({status})"), id=str(e.id)))
+            lst.add_option(Option(Group(Text(f"#{e.id} {when}{who}"), hanging([("  ", f"{e.about}  ({status})")])),
+                                  id=str(e.id)))
         if not entries:
             self.query_one("#entry-diff", Static).update(
                 "No entries yet.\n\nn: journal a conversation with a person (beliefs before you talk).\n"
@@ -105,8 +108,6 @@ class JournalScreen(Screen):
         self.action_post()
 
     def _show(self, entry_id: int) -> None:
-        from advisor.tui.widgets.diff_view import diff_view
-
         app: Any = self.app
         self.entry_id = entry_id
         entry = app.journal.get_entry(entry_id)
@@ -121,11 +122,10 @@ class JournalScreen(Screen):
             hint = "p: re-rate these beliefs now (your old credences stay hidden until you answer)"
         else:
             hint = "p: amend the post"
-        reasons = [f"  #{b.belief_id} {b.statement}: {b.reason}" for b in app.journal.pre_beliefs(entry_id) if b.reason]
-        why = "\n".join(["Why, before the conversation:", *reasons, "", ""]) if reasons else ""
-        footer = why + ("(" + ", ".join(meta) + ")\n\n" if meta else "") + hint
+        reasons = [(b.belief_id, b.statement, b.reason) for b in app.journal.pre_beliefs(entry_id) if b.reason]
+        footer = ("(" + ", ".join(meta) + ")\n\n" if meta else "") + hint
         view = diff_view(app.journal.entry_diff(entry_id), hide_unrated=entry.post_status != "complete",
-                         footer=footer)
+                         reasons=reasons, footer=footer)
         self.query_one("#entry-diff", Static).update(view)
 
     def action_new_entry(self) -> None:
@@ -391,8 +391,6 @@ class PersonPostScreen(Screen):
 
     def _show_diff(self) -> None:
         app: Any = self.app
-        from advisor.tui.widgets.diff_view import diff_view
-
         # skipped beliefs are re-rated later: their old credence stays hidden until then
         self.query_one("#post-diff", Static).update(diff_view(app.journal.entry_diff(self.entry_id),
                                                               hide_unrated=True))

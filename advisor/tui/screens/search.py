@@ -77,7 +77,11 @@ class SearchScreen(Screen):
             self.run_search(self.initial_query)
 
     def action_focus_query(self) -> None:
-        self.query_one("#history-query", Input).focus()
+        """/ starts a new search: the last query is selected, so typing replaces it (focusing the
+        field any other way keeps the cursor after it, as in every text field here)."""
+        query = self.query_one("#history-query", Input)
+        query.focus()
+        query.select_all()
 
     # ------------------------------------------------------------------ searching
     @on(Input.Submitted, "#history-query")
@@ -145,7 +149,7 @@ class SearchScreen(Screen):
         detail.append("\n")
         detail.append_text(marked(r.snippet, r.marks))
         how = "by meaning" if r.semantic and not r.marks else f"{r.matches} matching part(s)"
-        detail.append(f"\n\n{how} · in the terminal: {r.open}", style="dim")
+        detail.append(f"\n\n{how} · enter opens it here (from a shell: {r.open})", style="dim")
         self.query_one("#history-detail", Static).update(detail)
 
     @on(OptionList.OptionSelected, "#history-results")

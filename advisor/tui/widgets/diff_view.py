@@ -7,7 +7,7 @@ re-rated yet can be listed without their old credence, for views that offer to r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -17,9 +17,23 @@ from advisor.journal.models import DiffRow, EntryDiff, fmt_credence
 from advisor.journal.render import signed
 
 
-def diff_view(diff: EntryDiff, *, hide_unrated: bool = False, footer: str = "") -> RenderableType:
+def hanging(rows: Iterable[tuple[str, str | Text]]) -> Table:
+    """Rows of (lead, text) where a text too long for the width continues under its own first
+    character, not under the lead (an empty lead indents the text by itself)."""
+    rows = list(rows)
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True, width=max((len(lead) for lead, _ in rows), default=0))
+    grid.add_column(ratio=1)
+    for lead, text in rows:
+        grid.add_row(lead, text)
+    return grid
+
+
+def diff_view(diff: EntryDiff, *, hide_unrated: bool = False, reasons: Sequence[tuple[int, str, str]] = (),
+              footer: str = "") -> RenderableType:
     """The diff as rows of (change, credences, statement); `hide_unrated` leaves the old credence of
-    beliefs not re-rated yet out (it stays hidden until the user answers); `footer` ends it."""
+    beliefs not re-rated yet out (it stays hidden until the user answers); `reasons` (belief id,
+    statement, reason given before the conversation) follow it; `footer` ends it."""
     parts: list[RenderableType] = [Text(f"Entry #{diff.entry.id}: {diff.entry.about}", style="bold")]
 
     def section(title: str, rows: Sequence[DiffRow], change: Callable[[DiffRow], str],
@@ -44,6 +58,9 @@ def diff_view(diff: EntryDiff, *, hide_unrated: bool = False, footer: str = "") 
     section("Not re-rated yet:", diff.unrated, lambda r: "",
             (lambda r: "(hidden)") if hide_unrated else (lambda r: f"{fmt_credence(r.before):>5}"),
             with_reason=False)
+    if reasons:
+        parts.extend([Text(""), Text("Why, before the conversation:", style="bold"),
+                      hanging((f"#{belief_id}", Text(f"{statement}: {reason}")) for belief_id, statement, reason in reasons)])
     if footer:
         parts.extend([Text(""), Text(footer)])
     return Group(*parts)

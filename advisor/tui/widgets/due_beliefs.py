@@ -31,9 +31,9 @@ class DueBeliefs(Vertical):
     }
     """
     BINDINGS = [
-        Binding("y", "resolve('yes')", "Came true"),
-        Binding("n", "resolve('no')", "Did not"),
-        Binding("u", "resolve('ambiguous')", "Ambiguous"),
+        Binding("y", "resolve('yes')", "Due belief came true"),
+        Binding("n", "resolve('no')", "Due belief did not"),
+        Binding("u", "resolve('ambiguous')", "Due belief ambiguous"),
     ]
 
     class Resolved(Message):
