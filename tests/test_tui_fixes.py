@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from fakes import FakeKB, make_app
 from support import make_settings, seed_journal
-from textual.widgets import Button, DataTable, Input, Static
+from textual import events
+from textual.widgets import Button, DataTable, Input, Static, TextArea
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
 
@@ -108,6 +109,46 @@ async def test_letters_typed_on_an_add_note_button_do_not_leave_the_form(tmp_pat
         await settle(app, pilot)
         assert app.screen.query_one("#kb-tabs").active == "add"
         assert type(app.screen).__name__ == "KnowledgeScreen" and not reindexed
+        # and the letters are not dropped: they go on in the note being typed
+        assert app.screen.query_one("#note-body", TextArea).text == "/home/me/notes/interp.md i a"
+
+
+async def test_text_typed_after_tab_from_the_note_goes_on_in_the_note(tmp_path: Path) -> None:
+    """Tab from the note's text moves to its button; what is typed next is kept, in the field typed
+    in last (the note here), and ctrl+s adds the note with all of it."""
+    kb = FakeKB()
+    app = make_app(tmp_path, kb=kb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        await type_text(pilot, "Office hours")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert isinstance(app.focused, Button)
+        await type_text(pilot, " with Dana")
+        await pilot.pause()
+        assert app.focused.id == "note-body"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert kb.added_text == [("Office hours with Dana", None)]
+
+
+async def test_text_typed_right_after_tab_lands_in_the_next_field(tmp_path: Path) -> None:
+    """Keys that arrive together (fast typing, a busy machine): what follows a tab goes to the field
+    the tab moved to, not to the one it left."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert app.focused.id == "pre-about"
+        burst = [*"lab", "tab", *"priya", "tab", "tab", *"call", "shift+tab", "shift+tab", *"x"]
+        for key in burst:  # all in the app's queue before any is handled, as when they come in one read
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(app, pilot)
+        fields = {f: app.screen.query_one(f"#pre-{f}", Input).value for f in ("about", "with", "when", "medium")}
+        assert fields == {"about": "lab", "with": "priyax", "when": "", "medium": "call"}
 
 
 async def test_enter_in_credence_keeps_the_reason_already_written(tmp_path: Path) -> None:

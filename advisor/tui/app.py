@@ -98,6 +98,11 @@ class AdvisorApp(App[int]):
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help"),
         Binding("f2", "toggle_dark", "Light/dark theme", show=False),
+        # Priority, so the focus moves as the app reads the key: text typed right after a tab
+        # (fast, or while the machine is busy) lands in the field the tab went to. Without it the
+        # tab waits in the queue of the field it leaves, and the text behind it goes there too.
+        Binding("tab", "focus_next", "Focus Next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Focus Previous", show=False, priority=True),
     ]
 
     def __init__(
@@ -319,8 +324,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "home": ("home", "HomeScreen"),
     "session": ("session", "SessionScreen"),
     "journal": ("journal", "JournalScreen"),
-    "person_pre": ("journal", "PersonPreScreen"),
-    "person_post": ("journal", "PersonPostScreen"),
+    "person_pre": ("person", "PersonPreScreen"),
+    "person_post": ("person", "PersonPostScreen"),
     "beliefs": ("beliefs", "BeliefsScreen"),
     "knowledge": ("knowledge", "KnowledgeScreen"),
     "settings": ("settings_screen", "SettingsScreen"),

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -33,6 +31,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from advisor.knowledge.readers import note_formats
+from advisor.tui.screens.knowledge_browse import LandscapeTabs, error_text
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.form_parts import TextField
 from advisor.tui.widgets.key_bar import KeyBar
@@ -40,11 +39,11 @@ from advisor.tui.widgets.key_bar import KeyBar
 NOTE_DRAFT = "note-add"
 
 
-def _message(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+#: the Add note form's text fields (a letter typed on its button goes to the one used last)
+ADD_FIELDS = ("note-title", "note-body", "note-path")
 
 
-class KnowledgeScreen(Screen):
+class KnowledgeScreen(LandscapeTabs):
     DEFAULT_CSS = """
     ProgressBar { height: 1; }
     ProgressBar.-idle { display: none; }
@@ -172,8 +171,24 @@ class KnowledgeScreen(Screen):
             return focused == "search-results" and bool(self._results)
         return True
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.refresh_bindings()  # Remove note and Copy passage follow the focus
+        if event.widget.id in ADD_FIELDS:
+            self._add_field = event.widget.id
+
+    def on_key(self, event: events.Key) -> None:
+        """On the Add note form a letter typed while a button has the focus goes on in the field
+        typed in last (tab from the note to its button, then more text: nothing is lost)."""
+        if self.tab != "add" or not isinstance(self.focused, Button) or not event.is_printable:
+            return
+        event.stop()
+        event.prevent_default()
+        field = self.query_one(f"#{getattr(self, '_add_field', 'note-body')}")
+        field.focus()
+        if isinstance(field, TextArea):
+            field.insert(event.character or "")
+        elif isinstance(field, Input):
+            field.insert_text_at_cursor(event.character or "")
 
     @on(DataTable.RowHighlighted, "#status-table")
     def _source_highlighted(self) -> None:
@@ -198,7 +213,7 @@ class KnowledgeScreen(Screen):
         try:
             statuses = app.knowledge().status()
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self._summary, f"Knowledge base unavailable: {_message(exc)}")
+            app.call_from_thread(self._summary, f"Knowledge base unavailable: {error_text(exc)}")
             return
         app.call_from_thread(self._show_status, statuses)
 
@@ -239,7 +254,7 @@ class KnowledgeScreen(Screen):
             report = kb.reindex(progress=lambda p: app.call_from_thread(self._progress, "#index-progress", p))
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self._summary, f"Indexing failed: {_message(exc)}")
+            app.call_from_thread(self._summary, f"Indexing failed: {error_text(exc)}")
             app.call_from_thread(self._progress_done, "#index-progress")
             return
         app.call_from_thread(self._progress_done, "#index-progress")
@@ -270,7 +285,7 @@ class KnowledgeScreen(Screen):
             info = kb.remove_note(note_id)
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(app.notify, _message(exc), severity="error")
+            app.call_from_thread(app.notify, error_text(exc), severity="error")
             return
         app.call_from_thread(self._show_status, statuses)
         app.call_from_thread(app.notify, f"Removed note {info.title}.")
@@ -324,7 +339,7 @@ class KnowledgeScreen(Screen):
             outcome = kb.add_text(body, title or None, origin="tui", share=share)
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self._add_result, f"Not added: {_message(exc)}")
+            app.call_from_thread(self._add_result, f"Not added: {error_text(exc)}")
             return
         app.call_from_thread(self._typed_added, outcome, statuses)
 
@@ -362,7 +377,7 @@ class KnowledgeScreen(Screen):
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(self._progress_done, "#add-progress")
-            app.call_from_thread(self._add_result, f"Not added: {_message(exc)}")
+            app.call_from_thread(self._add_result, f"Not added: {error_text(exc)}")
             return
         app.call_from_thread(self._progress_done, "#add-progress")
         app.call_from_thread(self._paths_added, report, statuses)
@@ -399,7 +414,7 @@ class KnowledgeScreen(Screen):
         try:
             results = app.knowledge().search(query, k=8)
         except Exception as exc:  # noqa: BLE001
-            app.call_from_thread(self._search_failed, _message(exc))
+            app.call_from_thread(self._search_failed, error_text(exc))
             return
         app.call_from_thread(self._show_results, results)
 
@@ -429,57 +444,6 @@ class KnowledgeScreen(Screen):
         kind = "team note" if p.owner == "team" else "your note" if p.kind == "note" else "curated"
         self.query_one("#search-text", Static).update(
             Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})"))
-
-    # ------------------------------------------------------------------ cards and subfields
-    def _load_landscape(self) -> None:
-        try:
-            from advisor.knowledge.landscape import list_cards, load_subfields
-
-            self._cards = list_cards()
-            self._subfields = load_subfields()
-        except Exception as exc:  # noqa: BLE001
-            self._cards, self._subfields = [], []
-            self.query_one("#card-md", Markdown).update(f"The curated cards are not available: {escape(_message(exc))}")
-            self.query_one("#subfield-md", Markdown).update("The subfield map is not available.")
-            return
-        cards = self.query_one("#card-list", OptionList)
-        for i, c in enumerate(self._cards):
-            cards.add_option(Option(Text(f"{c.title}\n  {c.kind}"), id=str(i)))
-        subs = self.query_one("#subfield-list", OptionList)
-        for i, s in enumerate(self._subfields):
-            subs.add_option(Option(Text(s.name + (f"\n  {s.branch}" if s.branch else "")), id=str(i)))
-        if self._cards:
-            cards.highlighted = 0
-        if self._subfields:
-            subs.highlighted = 0
-
-    @on(OptionList.OptionHighlighted, "#card-list")
-    def _card(self, event: OptionList.OptionHighlighted) -> None:
-        from advisor.resources import knowledge_dir
-
-        card = self._cards[int(str(event.option.id))]
-        try:
-            text = (knowledge_dir() / card.path).read_text(encoding="utf-8")
-            if text.startswith("---"):
-                text = text.split("---", 2)[2]
-        except (OSError, IndexError) as exc:
-            text = f"cannot read {card.path}: {exc}"
-        self.query_one("#card-md", Markdown).update(f"# {card.title}\n\n*{card.kind}* · `{card.path}`\n\n{text}")
-
-    @on(OptionList.OptionHighlighted, "#subfield-list")
-    def _subfield(self, event: OptionList.OptionHighlighted) -> None:
-        s = self._subfields[int(str(event.option.id))]
-        parts = [f"# {s.name}", "", s.summary, ""]
-        if s.core_problems:
-            parts += ["## Core problems", *[f"- {x}" for x in s.core_problems], ""]
-        if s.methods:
-            parts += ["## Methods", *[f"- {x}" for x in s.methods], ""]
-        if s.entry_project:
-            parts += ["## An entry project", s.entry_project, ""]
-        if s.gathers:
-            parts += ["## Where people gather", *[f"- {x}" for x in s.gathers], ""]
-        parts.append(f"Card: `{s.card}`")
-        self.query_one("#subfield-md", Markdown).update("\n".join(parts))
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Knowledge: update the index", "i", self.action_reindex),
