@@ -83,15 +83,15 @@ def test_home(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     assert snap(_seeded(tmp_path), size, _settle)
 
 
-async def _session_to(pilot: Any, stage_presses: int, topic: str = "PhD in interpretability or a lab safety team"
-                      ) -> None:
+async def _session_to(pilot: Any, stage_presses: int, topic: str = "PhD in interpretability or a lab safety team",
+                      statement: str = "A lab teaches faster than a PhD") -> None:
     """A guide-mode session with one Before belief, moved `stage_presses` stages on from Frame."""
     await _settle(pilot)
     pilot.app.open_screen("session", topic=topic)
     await _settle(pilot)
     await pilot.press("ctrl+n")
     await _settle(pilot)
-    await _typed(pilot, "A lab teaches faster than a PhD")
+    await _typed(pilot, statement)
     await pilot.press("enter", "6", "0", "enter")
     await _typed(pilot, "better mentors")
     await pilot.press("enter")
@@ -149,19 +149,8 @@ def test_session_after_hides_the_old_credence(snap: Any, tmp_path: Path, size: t
 def test_session_summary(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     """The summary's diff: a long statement wraps under itself, not at column 1."""
     async def run(pilot: Any) -> None:
-        await _settle(pilot)
-        pilot.app.open_screen("session", topic="Lab or PhD")
-        await _settle(pilot)
-        await pilot.press("ctrl+n")
-        await _settle(pilot)
-        await _typed(pilot, "Working at a frontier lab teaches more about research than a PhD in three years")
-        await pilot.press("enter", "6", "0", "enter")
-        await _typed(pilot, "better mentors")
-        await pilot.press("enter")
-        await _settle(pilot)
-        for _ in range(3):
-            await pilot.press("ctrl+n")
-            await _settle(pilot)
+        await _session_to(pilot, 4, topic="Lab or PhD",
+                          statement="Working at a frontier lab teaches more about research than a PhD in three years")
         await pilot.press("4", "5", "enter")
         await _typed(pilot, "PhD students publish too")
         await pilot.press("enter")
