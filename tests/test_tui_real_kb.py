@@ -86,7 +86,7 @@ async def test_a_typed_note_is_found_by_search_and_cited_in_a_session(tmp_path: 
         await pilot.press("enter")
         await settle(app, pilot)
         reply = [m.text for m in app.screen.query(".msg") if m.role == "advisor"][-1]
-        assert "Talked to Dana" in reply and "(your note)" in reply, reply
+        assert "Talked to Dana" in reply and "/notes/" in reply, reply  # quoted, and its source is the note's file
         cited = [c for c in app.screen.query_one("#sources").citations if c.kind == "note"]
         assert cited and cited[0].title.startswith("Talked to Dana")
         number = cited[0].n
