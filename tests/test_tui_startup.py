@@ -129,7 +129,14 @@ def _first_frame_modules(tmp_path, env: dict[str, str]) -> dict:
                 except OSError:
                     break
         os.write(master, b"\x11")  # ctrl+q
-        proc.wait(timeout=30)
+        quit_by = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < quit_by:  # keep reading: a full pty blocks its writes
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    os.read(master, 1 << 16)
+                except OSError:
+                    break
+        proc.wait(timeout=5)
     finally:
         if proc.poll() is None:
             proc.kill()
