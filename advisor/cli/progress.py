@@ -1,7 +1,8 @@
 """Progress on stderr for the commands that index or start a model: a rich progress bar on a
-terminal, a plain line every 2 s otherwise (a log, a pipe), starting "advisor: progress: ". Shown within half a second of the
-start (so a quick command shows nothing), refreshed by its own clock even while no count moves
-(loading a model), with the counts the knowledge base reports: files and chunks done, rate, ETA.
+terminal, otherwise (a log, a pipe) a plain line, starting "advisor: progress: ", at least every
+2 s. Shown a quarter of a second after the start (a quicker command shows nothing), refreshed by
+its own clock even while no count moves (loading a model), with the counts the knowledge base
+reports: files and chunks done, rate, ETA.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from advisor.knowledge import Progress
 
-SHOW_AFTER_S = 0.5  # a command done sooner shows no progress at all
-LINE_EVERY_S = 2.0  # plain lines, when stderr is not a terminal
+SHOW_AFTER_S = 0.25  # a command done sooner shows no progress at all
+LINE_EVERY_S = 1.5  # plain lines, when stderr is not a terminal (with TICK_S: a line at most 1.75 s after the last)
 TICK_S = 0.25
 LINE_PREFIX = "advisor: progress: "  # how a script tells progress lines from error lines on stderr
 
@@ -89,7 +90,7 @@ class ProgressDisplay:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        console = Console(file=self.stream, stderr=self.stream is sys.stderr)
+        console = Console(file=self.stream, stderr=self.stream is sys.stderr, force_terminal=True)
         self._bar = Progress(
             SpinnerColumn(), TextColumn("{task.fields[label]}"), BarColumn(bar_width=24),
             TextColumn("{task.description}"), TimeElapsedColumn(),

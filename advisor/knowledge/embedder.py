@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
-# Texts per ONNX run. Activation memory grows with it (about 30 MB per 256-token text, held by
-# onnxruntime's arena at its high-water mark): 32 peaked at 1.4 GB, 8 at ~350 MB with the same
-# CPU time per text (bench/bench_scale.py), and shorter batches pad less.
-EMBED_BATCH = 8
+# Texts per ONNX run. Activation memory grows with it (onnxruntime's arena keeps its high-water
+# mark): 32 texts peaked at 1.4 GB, 8 at 280 MB, 4 at 220 MB; CPU time per text was lowest at 4
+# (shorter batches pad less): 5.5 s against 5.8 at 8 and 6.5 at 16 for the same 192 texts.
+EMBED_BATCH = 4
 TOKENIZER_SUBDIR = Path("embeddings") / "data" / MODEL_ID / "tokenizer.json"
 
 

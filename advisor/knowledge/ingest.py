@@ -198,26 +198,38 @@ class Ingest:
 
         stores = self.stores
         team = stores.team
-        base = 0
-        for job in jobs:  # progress: the bytes of the files before each one
-            job.base, base = base, base + job.info.size
-        if ticker is not None:
-            ticker.phase("loading", current=jobs[0].info.path.name if jobs else "")
-        embedder, dense = stores.embedder, stores.dense  # loaded before the clock of indexing starts
-        if ticker is not None:
-            ticker.phase("indexing", files_total=len(jobs), total_bytes=base)
-        indexer = BatchIndexer(
-            stores.catalog, dense, embedder, stores.settings.knowledge.chunk_words,
-            mark_failed=failed, ticker=ticker,
-            embed_cards=(lambda texts: team.embed_cards(texts, embedder)) if team.url else None,
-        )
-        try:
-            results = indexer.run(jobs)
-        finally:
-            self._n_chunks = None
+        waiting = (lambda: ticker.phase("waiting")) if ticker is not None else None
+        with stores.writing(waiting):
+            done = {j.sid: r for j in jobs if (r := self._indexed_meanwhile(j)) is not None}
+            jobs = [j for j in jobs if j.sid not in done]
+            base = 0
+            for job in jobs:  # progress: the bytes of the files before each one
+                job.base, base = base, base + job.info.size
+            if ticker is not None:
+                ticker.phase("loading", current=jobs[0].info.path.name if jobs else "")
+            embedder, dense = stores.embedder, stores.dense  # loaded before the clock of indexing starts
+            if ticker is not None:
+                ticker.phase("indexing", files_total=len(jobs), total_bytes=base)
+            indexer = BatchIndexer(
+                stores.catalog, dense, embedder, stores.settings.knowledge.chunk_words,
+                mark_failed=failed, ticker=ticker,
+                embed_cards=(lambda texts: team.embed_cards(texts, embedder)) if team.url else None,
+            )
+            try:
+                results = indexer.run(jobs)
+            finally:
+                self._n_chunks = None
         if ticker is not None:
             ticker.finish()
-        return results
+        return done | results
+
+    def _indexed_meanwhile(self, job: Job) -> Result | None:
+        """A file that another run (another process) indexed, as it is now, while this one
+        waited for the index: its result, so that it is not embedded twice."""
+        row = self.stores.catalog.source(job.sid)
+        if row is not None and row["status"] == "indexed" and row["sha256"] == job.info.sha256:
+            return Result(chunks=row["n_chunks"])
+        return None
 
     def _drop_orphans(self) -> None:
         """Chunks whose source row is gone (an interrupted run): out of both stores."""

@@ -92,7 +92,7 @@ class ReindexReport(BaseModel):
     seconds: float = 0.0
 
 
-Phase = Literal["checking", "loading", "indexing", "done"]
+Phase = Literal["checking", "waiting", "loading", "indexing", "done"]
 
 
 class Progress(BaseModel):
@@ -137,6 +137,7 @@ class Progress(BaseModel):
 
 PHASE_LABELS: dict[str, str] = {
     "checking": "checking files",
+    "waiting": "waiting for another advisor to finish indexing",
     "loading": "loading the embedding model",
     "indexing": "indexing",
     "done": "indexed",

@@ -84,6 +84,9 @@ def inspect_file(path: Path, *, curated: bool = False, max_bytes: int | None = N
 
 
 def megabytes(size: int) -> str:
+    """A size for people: 850 kB, 2.5 MB, 120 MB."""
+    if size < 1e6:
+        return f"{size / 1e3:.0f} kB"
     return f"{size / 1e6:.1f} MB" if size < 10e6 else f"{size / 1e6:.0f} MB"
 
 
