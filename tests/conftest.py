@@ -19,6 +19,11 @@ class CliResult:
     out: str
     err: str
 
+    @property
+    def errors(self) -> str:
+        """stderr without the progress lines of indexing or of starting a model."""
+        return "".join(ln for ln in self.err.splitlines(keepends=True) if not ln.startswith("advisor: progress: "))
+
 
 @pytest.fixture
 def advisor_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

@@ -78,7 +78,8 @@ class ProgressDisplay:
         while not self._stop.wait(TICK_S):
             now = time.monotonic()
             with self._lock:
-                if not self.shown and now - self.started >= self.show_after:
+                said = self.latest is not None or bool(self.text)  # nothing to show before
+                if not self.shown and said and now - self.started >= self.show_after:
                     self.shown = True
                     self._start()
                 if self.shown:
@@ -102,7 +103,7 @@ class ProgressDisplay:
 
     def _message(self) -> str:
         if self.text or self.latest is None:
-            return self.text or "starting"
+            return self.text
         return self.latest.line()
 
     def _draw(self, now: float) -> None:
