@@ -81,6 +81,46 @@ def test_twenty_first_runs_at_once_on_a_new_home_all_succeed(advisor_env, tmp_pa
     assert abouts == sorted(f"talk {i}" for i in range(20))
 
 
+def test_two_first_runs_that_both_saw_an_empty_journal_migrate_it_once(tmp_path: Path):
+    """The interleaving behind "table entries already exists": two openings of a new journal both
+    read "no migration applied yet", then take turns at the write lock; the second must find the
+    first one's work done instead of creating the tables again. (The 20 commands above rarely hit
+    it: SQLite's switch to WAL mode lines them up. Here a third connection holds the lock until
+    both wait for it.)"""
+    import threading
+
+    from advisor.journal.migrations import MIGRATIONS, applied_migrations, migrate
+
+    path = tmp_path / "journal.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = WAL")
+    applied_migrations(holder)  # the record table exists, as after an earlier command got that far
+    holder.execute("BEGIN IMMEDIATE")
+    waiting = [threading.Event(), threading.Event()]
+    errors: list[BaseException] = []
+
+    def first_run(i: int) -> None:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        conn.set_trace_callback(lambda sql: waiting[i].set() if sql == "BEGIN IMMEDIATE" else None)
+        try:
+            migrate(conn)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    runs = [threading.Thread(target=first_run, args=(i,)) for i in range(2)]
+    for run in runs:
+        run.start()
+    assert all(w.wait(30) for w in waiting)  # both have read the record and wait for the lock
+    holder.execute("COMMIT")
+    for run in runs:
+        run.join(60)
+    assert errors == []
+    assert applied_migrations(holder) == [m.__name__ for m in MIGRATIONS]
+    holder.close()
+
+
 def test_binary_stdin_note_is_one_line_and_leaves_nothing(cli, no_cards, advisor_env):
     r = cli("notes", "add", "-", "--title", "t", input="\x00\x01")
     assert r.code == 1
