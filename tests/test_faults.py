@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -201,3 +202,45 @@ def test_an_existing_open_home_gets_private_files_and_a_warning(cli, advisor_env
     (warning,) = [ln for ln in r.err.splitlines() if "warning" in ln]
     assert f"data directory {home} can be read by other users (mode 0755)" in warning
     assert f"chmod 700 {home}" in warning
+
+
+def test_an_add_killed_part_way_resumes_and_reports_every_file_added(cli, no_cards, advisor_env, tmp_path: Path):
+    """`notes add FOLDER` killed (SIGKILL) while it indexes: the next run indexes only what is left,
+    reports each file as added or unchanged (not "same content as note X" for the copies the killed
+    run left), and the copies stay tied to their files: editing one and adding again updates it."""
+    import random
+    import signal
+
+    rng = random.Random(14)
+    words = ("oversight", "probe", "circuit", "mentor", "grant", "benchmark", "policy", "reward", "career")
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for i in range(30):
+        paras = ["\n\n" + " ".join(rng.choice(words) for _ in range(150)) for _ in range(4)]
+        (vault / f"page-{i:02d}.md").write_text(f"# Page {i}\n" + "".join(paras) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "advisor", "notes", "add", str(vault)], env=advisor_env,
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # plain progress lines: stderr is a pipe
+        m = re.search(r"indexing · (\d+)/30 files", line)
+        if m and int(m.group(1)) >= 1:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, "the add ended before it could be killed part-way"
+    notes = Path(advisor_env["ADVISOR_HOME"]) / "notes"
+    assert len(list(notes.glob("*.md"))) == 30  # every file was copied before indexing began
+
+    r = cli("notes", "add", str(vault))
+    assert r.code == 0, r.err
+    added, unchanged = (int(n) for n in re.search(r"(\d+) added, 0 updated, (\d+) unchanged, 0 failed", r.out).groups())
+    assert added + unchanged == 30 and 0 < unchanged < 30 and "same content" not in r.out
+    assert "30 unchanged" in cli("notes", "add", str(vault)).out
+    listed = json.loads(cli("notes", "list", "--json").out)
+    assert len(listed) == 30 and all(n["status"] == "indexed" for n in listed)
+    assert sorted(Path(n["origin"]).name for n in listed) == sorted(f"page-{i:02d}.md" for i in range(30))
+    (vault / "page-29.md").write_text("# Page 29\n\nRewritten: mentors matter more than the lab's name.\n")
+    r = cli("notes", "add", str(vault))
+    assert "0 added, 1 updated, 29 unchanged" in r.out
+    assert len(json.loads(cli("notes", "list", "--json").out)) == 30

@@ -231,6 +231,9 @@ class Catalog(MetaDB):
             "UPDATE sources SET size=?, mtime_ns=? WHERE source_id=?", (size, mtime_ns, source_id)
         )
 
+    def set_origin(self, source_id: str, origin: str) -> None:
+        self.db.execute("UPDATE sources SET origin=? WHERE source_id=?", (origin, source_id))
+
     def delete_source(self, source_id: str) -> list[str]:
         """Delete a source and its chunks; returns the deleted chunk ids."""
         ids = self.chunk_ids(source_id)

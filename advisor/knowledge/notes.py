@@ -104,7 +104,8 @@ class Notes:
                 report.items.append(AddOutcome(path=shown, outcome="failed", message=str(exc)))
                 self._record_failed_add(p, str(exc))
             ticker.file_done(p.name)
-        self.ingest.ready(progress)
+        started = now()
+        self.ingest.ready(progress)  # indexes, too, the copies an interrupted add left unindexed
         # 1. decide and copy, file by file; 2. index all the copies in pooled batches
         outcomes: list[AddOutcome | _PendingAdd] = []
         pending_by_sha: dict[str, _PendingAdd] = {}
@@ -118,7 +119,7 @@ class Notes:
                     message=f"same content as note {dup.nid}, skipped",
                 ))
                 continue
-            item = self._prepare_add(shown, p, info, taken)
+            item = self._prepare_add(shown, p, info, taken, started)
             if isinstance(item, _PendingAdd):
                 pending_by_sha[info.sha256] = item
             outcomes.append(item)
@@ -135,7 +136,8 @@ class Notes:
                 report.items.append(o)
         return report
 
-    def _prepare_add(self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None) -> AddOutcome | _PendingAdd:
+    def _prepare_add(self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None,
+                     started: str | None = None) -> AddOutcome | _PendingAdd:
         """Skip an unchanged file, or copy it into the notes folder as a job to index."""
         origin = str(src.resolve())
         cat = self.stores.catalog
@@ -146,6 +148,11 @@ class Notes:
         same = cat.source_by_hash(info.sha256)
         if same is not None and Path(same["path"]).exists():
             self._clear_failed_add(origin)
+            if same["origin"] is None:  # a copy left by an add that was stopped (or put there by hand): this file's
+                cat.set_origin(same["source_id"], origin)  # from now on, so that editing the file updates it
+                if started is not None and same["indexed_at"] >= started:  # indexed by this run, before the copying
+                    return AddOutcome(path=shown, outcome="added", note_id=same["source_id"][len(NOTE):],
+                                      title=same["title"], chunks=same["n_chunks"], warning=info.warning)
             return _same_content(shown, same)
         nid = existing["source_id"][len(NOTE):] if existing is not None else self._new_note_id(origin, taken)
         # a note keeps its format's suffix; a file in another format is read, and kept, as text
