@@ -196,17 +196,21 @@ class Ingest:
                 i = job.info
                 self.mark_failed(job.sid, job.kind, i.path, error, i.size, i.mtime_ns, i.sha256)
 
+        if not jobs:  # nothing to embed: no index lock, no model, no Chroma (a re-add stays quick)
+            return {}
         stores = self.stores
         team = stores.team
         waiting = (lambda: ticker.phase("waiting")) if ticker is not None else None
         with stores.writing(waiting):
             done = {j.sid: r for j in jobs if (r := self._indexed_meanwhile(j)) is not None}
             jobs = [j for j in jobs if j.sid not in done]
+            if not jobs:
+                return done
             base = 0
             for job in jobs:  # progress: the bytes of the files before each one
                 job.base, base = base, base + job.info.size
             if ticker is not None:
-                ticker.phase("loading", current=jobs[0].info.path.name if jobs else "")
+                ticker.phase("loading", current=jobs[0].info.path.name)
             embedder, dense = stores.embedder, stores.dense  # loaded before the clock of indexing starts
             if ticker is not None:
                 ticker.phase("indexing", files_total=len(jobs), total_bytes=base)
