@@ -19,9 +19,9 @@ ADVISOR_HOME whose curated cards were indexed first, exactly as a user would:
 - peak RSS of the indexing process (its VmHWM, from wait4's rusage);
 - progress: seconds to the first progress line on stderr (not a terminal: plain lines) and the
   longest gap between two lines;
-- re-add: `advisor notes add VAULT` again, nothing changed;
+- re-add: `advisor notes add VAULT` again, nothing changed (wall and CPU time, peak RSS);
 - search: p50/p95 of 40 hybrid searches in one process after 3 warm-up ones;
-- `advisor notes list` and `advisor kb status` wall times;
+- `advisor notes list` and `advisor kb status` wall and CPU times;
 - the 1-minute load average before and after each size (timings depend on it; RSS does not).
 
 With --large, single files of unique text of the given sizes are added one by one to a fresh home:
@@ -232,6 +232,7 @@ def bench_size(root: Path, n: int, raw_sample: int) -> dict[str, Any]:
         "index_rate": idx_rate, "raw_rate": raw_rate, "ratio": idx_rate / raw_rate,
         "cpu_ratio": (raw["cpu"] / raw["n"]) / (index["cpu"] / chunks), "rss_mb": index["rss_mb"],
         "first_progress_s": index["first_progress"], "max_gap_s": index["max_gap"], "readd_s": readd["wall"],
+        "readd_cpu": readd["cpu"], "readd_rss_mb": readd["rss_mb"], "list_cpu": listed["cpu"], "status_cpu": status["cpu"],
         "readd_ok": "0 added" in readd["out"] and f"{n} unchanged" in readd["out"],
         "search_p50_ms": p50, "search_p95_ms": p95, "list_s": listed["wall"], "status_s": status["wall"],
         "load_before": load_before, "load_after": load(), "codes": [cards["code"], index["code"], readd["code"],
@@ -262,15 +263,17 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print("\nadvisor notes add VAULT on a fresh home (curated cards indexed first):")
     head = (f"{'files':>6} {'words':>9} {'chunks':>7} {'index s':>8} {'chunks/s':>9} {'raw c/s':>8} {'ratio':>6} "
             f"{'cpu ratio':>9} {'peak RSS MB':>11} {'1st prog s':>10} {'max gap s':>9} {'re-add s':>8} "
-            f"{'search p50/p95 ms':>17} {'list s':>6} {'status s':>8} {'load':>11}")
+            f"{'search p50/p95 ms':>17} {'list s':>7} {'status s':>8} {'load':>11}")
+    print("  (re-add, list, status: wall s / CPU s; on a loaded machine the CPU time is what an idle one would take)")
     print(head)
     for r in rows:
         gap = f"{r['max_gap_s']:.1f}" if r["max_gap_s"] is not None else "-"
         first = f"{r['first_progress_s']:.1f}" if r["first_progress_s"] is not None else "-"
         print(f"{r['files']:>6,} {r['words']:>9,} {r['chunks']:>7,} {r['index_s']:>8.1f} {r['index_rate']:>9.1f} "
               f"{r['raw_rate']:>8.1f} {r['ratio']:>6.2f} {r['cpu_ratio']:>9.2f} {r['rss_mb']:>11.0f} {first:>10} "
-              f"{gap:>9} {r['readd_s']:>8.2f} {r['search_p50_ms']:>7.0f}/{r['search_p95_ms']:<9.0f} "
-              f"{r['list_s']:>6.2f} {r['status_s']:>8.2f} {r['load_before']:>5.2f}/{r['load_after']:<5.2f}")
+              f"{gap:>9} {r['readd_s']:>4.1f}/{r['readd_cpu']:<3.1f} {r['search_p50_ms']:>7.0f}/{r['search_p95_ms']:<9.0f} "
+              f"{r['list_s']:>3.1f}/{r['list_cpu']:<3.1f} {r['status_s']:>4.1f}/{r['status_cpu']:<3.1f} "
+              f"{r['load_before']:>5.2f}/{r['load_after']:<5.2f}")
     bad = [r["files"] for r in rows if any(r["codes"]) or not r["readd_ok"]]
     if bad:
         print(f"! a command failed, or the re-add changed something, at sizes {bad}")
