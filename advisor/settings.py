@@ -141,12 +141,12 @@ class KnowledgeSettings(BaseModel):
     chunk_words: int = Field(150, ge=20, le=400, description="Words per chunk (fits 256 tokens).")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     max_file_mb: float = Field(
-        100.0,
+        10.0,
         gt=0,
         description=(
             "Largest note file, in MB, that is indexed; a bigger one is refused with one line "
-            "saying so. Indexing time grows linearly below it (about a minute per MB of text on "
-            "2 cores)."
+            "saying so. 10 MB is some 1.5M words, more than a whole wiki; indexing time grows "
+            "linearly below it (about a minute per MB of text on 2 cores)."
         ),
     )
 
