@@ -25,7 +25,8 @@ ADVISOR_HOME whose curated cards were indexed first, exactly as a user would:
 - the 1-minute load average before and after each size (timings depend on it; RSS does not).
 
 With --large, single files of unique text of the given sizes are added one by one to a fresh home:
-time, chunks and peak RSS each, so that time against size shows whether it grows linearly.
+time (wall and CPU), chunks and peak RSS each, so that time against size shows whether it grows
+linearly (on a loaded machine, read the CPU time).
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def bench_size(root: Path, n: int, raw_sample: int) -> dict[str, Any]:
 
 def bench_large(root: Path, sizes: list[float]) -> None:
     print("\nSingle large files (each added to a fresh home with its cards indexed):")
-    print(f"{'MB':>6} {'chunks':>7} {'time s':>8} {'s per MB':>9} {'chunks/s':>9} {'peak RSS MB':>12} {'load':>5}")
+    print(f"{'MB':>6} {'chunks':>7} {'time s':>8} {'s per MB':>9} {'CPU s':>7} {'CPU s/MB':>8} {'chunks/s':>9} "
+          f"{'peak RSS MB':>12} {'load':>5}")
     for mb in sizes:
         home = root / f"large-{mb}"
         run_advisor(home, "kb", "reindex")
@@ -253,7 +255,8 @@ def bench_large(root: Path, sizes: list[float]) -> None:
         make_large_file(path, mb)
         res = run_advisor(home, "notes", "add", str(path))
         chunks = catalog_chunks(home)
-        print(f"{mb:>6g} {chunks:>7,} {res['wall']:>8.1f} {res['wall'] / mb:>9.1f} {chunks / res['wall']:>9.1f} "
+        print(f"{mb:>6g} {chunks:>7,} {res['wall']:>8.1f} {res['wall'] / mb:>9.1f} {res['cpu']:>7.1f} "
+              f"{res['cpu'] / mb:>8.1f} {chunks / res['wall']:>9.1f} "
               f"{res['rss_mb']:>12.0f} {load():>5.2f}")
         shutil.rmtree(home, ignore_errors=True)
         path.unlink()
