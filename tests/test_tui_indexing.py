@@ -85,3 +85,17 @@ async def test_quit_during_first_launch_indexing_is_immediate_and_the_next_launc
         assert "3 curated cards · 40 note(s) · all indexed" in kb_line(app)
         await pilot.press("ctrl+q")
     assert indexed_sources(settings.home) == total
+
+
+def test_the_worker_gets_the_settings_it_indexes_with_the_team_token_unmasked(tmp_path: Path):
+    """The worker rebuilds the settings from what it is handed: a masked team token ('*****')
+    would fail the server's check in the worker while the CLI passes it."""
+    from advisor.knowledge.worker import worker_settings
+    from advisor.settings import Settings
+
+    settings = make_settings(tmp_path / "home", knowledge={"chroma_url": "http://team:8765", "chroma_token": "tok-7f3a",
+                                                           "max_file_mb": 3})
+    rebuilt = Settings(**worker_settings(settings))
+    assert rebuilt.home == settings.home and rebuilt.knowledge.max_file_mb == 3
+    assert rebuilt.knowledge.chroma_token is not None and rebuilt.knowledge.chroma_token.get_secret_value() == "tok-7f3a"
+    assert Settings(**worker_settings(make_settings(tmp_path / "h2"))).knowledge.chroma_token is None

@@ -117,8 +117,11 @@ def _close(proc: subprocess.Popen[str]) -> None:
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
-    """What a worker needs to index the same files into the same index (no secrets)."""
+    """What a worker needs to index the same files into the same index and reach the same team
+    server: its token goes in clear, through the worker's stdin only (a dump masks it)."""
     data: dict[str, Any] = settings.model_dump(mode="json", include={"home", "knowledge"})
+    token = settings.knowledge.chroma_token
+    data["knowledge"]["chroma_token"] = token.get_secret_value() if token is not None else None
     return data
 
 
