@@ -260,8 +260,12 @@ class ModelClient:
             raise
         except Exception as exc:  # noqa: BLE001 - every fault becomes one clear line
             raise self.error(exc) from None
+        self.check_finished(finished)
+
+    def check_finished(self, finished: bool) -> None:
+        """ModelError when an endpoint's stream ended without a finish reason: a cut reply.
+        (OpenAI-compatible servers end a reply with one: "stop", "length", "tool_calls"...)"""
         if not finished and self._endpoint_stream:
-            # OpenAI-compatible servers end a reply with a finish reason ("stop", "length"...)
             raise ModelError(redact(
                 f"the reply from {self.endpoint} was cut off: the stream ended before the model "
                 "finished. What arrived is kept, marked as cut off. Your message is saved; /retry "
