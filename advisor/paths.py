@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,42 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise AdvisorError(f"cannot read config file {path}: {exc.strerror or exc}") from None
 
 
-def ensure_data_dir(home: Path) -> Path:
-    """Create the data directory (0700) or raise one clear line saying why it cannot be used."""
+def ensure_data_dir(home: Path, warn: Callable[[str], None] | None = None) -> Path:
+    """Create the data directory (0700, and its missing parents too) or raise one clear line
+    saying why it cannot be used. From here on this process writes private files (umask 0077);
+    the folders advisor keeps in the home are made 0700 and the journal 0600, and a home that
+    others can read gets a warning (through `warn`; default: a line on stderr)."""
+    from advisor import private
+
+    private.use_private_umask()
     try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private.private_dir(home, fix_existing=False)
         if not os.access(home, os.W_OK | os.X_OK):
             raise PermissionError(13, "Permission denied")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise StorageError(f"cannot use data directory {home} (ADVISOR_HOME): {reason}") from None
+    for folder in (home / "notes", home / "index"):
+        if folder.is_dir():
+            private.private_dir(folder)
+    private.private_sqlite(home / JOURNAL_FILE)
+    problem = private.exposure(home)
+    if problem:
+        warn_once(problem, warn)
     return home
+
+
+_WARNED: set[str] = set()  # the warnings given by this process: each is given once
+
+
+def warn_once(message: str, warn: Callable[[str], None] | None = None) -> None:
+    """Give a warning (through `warn`; default: a line on stderr) unless it was given already."""
+    if message in _WARNED:
+        return
+    _WARNED.add(message)
+    if warn is not None:
+        warn(message)
+    else:
+        import sys
+
+        sys.stderr.write(f"advisor: warning: {message}\n")

@@ -121,3 +121,9 @@ def shown_text(static: Any, width: int = 100) -> str:
     console = Console(width=width, record=True, color_system=None, file=StringIO())
     console.print(getattr(static, "content", static))
     return console.export_text()
+
+
+def without_progress(stderr: str) -> str:
+    """stderr without the progress lines that indexing or starting a model writes to a pipe
+    ("advisor: progress: ...", at least every 2 s): what is left are warnings and errors."""
+    return "".join(ln for ln in stderr.splitlines(keepends=True) if not ln.startswith("advisor: progress: "))
