@@ -7,6 +7,7 @@ use the same connection rules and transactions.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +28,7 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise StorageError(f"the journal {path} cannot use WAL mode (got {mode})")
-        migrate(conn)
+        _set_up(conn, path)
         private_sqlite(path)
     except StorageError:
         conn.close()
@@ -42,6 +40,26 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise StorageError(f"cannot write the journal {path}: {reason(exc)}") from None
     return conn
+
+
+def _set_up(conn: sqlite3.Connection, path: Path) -> None:
+    """WAL mode and the migrations. When many processes open a new journal at once, SQLite
+    answers some of them "database is locked" at once, without waiting (switching to WAL, or a
+    lock upgrade it refuses to wait for, to avoid a deadlock): those try again, for up to 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageError(f"the journal {path} cannot use WAL mode (got {mode})")
+            migrate(conn)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            time.sleep(0.02)
 
 
 class Database:
