@@ -39,6 +39,16 @@ from advisor.tui.titlebar import TitleBar
 NOTE_DRAFT = "note-add"
 
 
+def _passage_text(p: Any, query: str) -> Text:
+    """A passage's words with the question's words marked, then its citation."""
+    from advisor.knowledge.snippets import mark, query_terms
+
+    text = Text(p.text)
+    for start, end in mark(p.text, query_terms(query)):
+        text.stylize("bold underline", start, end)
+    return text + Text(f"\n\n— {p.citation()}", style="italic")
+
+
 def _message(exc: BaseException) -> str:
     return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
 
@@ -57,6 +67,7 @@ class KnowledgeScreen(Screen):
         super().__init__()
         self.tab = tab
         self._results: list[Any] = []
+        self._query = ""
         self._statuses: list[Any] = []
 
     def compose(self) -> ComposeResult:
@@ -359,15 +370,16 @@ class KnowledgeScreen(Screen):
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(self._search_failed, _message(exc))
             return
-        app.call_from_thread(self._show_results, results)
+        app.call_from_thread(self._show_results, results, query)
 
     def _search_failed(self, text: str) -> None:
         lst = self.query_one("#search-results", OptionList)
         lst.clear_options()
         lst.add_option(Option(Text(f"Search failed: {text}"), disabled=True))
 
-    def _show_results(self, results: list[Any]) -> None:
+    def _show_results(self, results: list[Any], query: str = "") -> None:
         self._results = results
+        self._query = query
         lst = self.query_one("#search-results", OptionList)
         lst.clear_options()
         if not results:
@@ -375,7 +387,7 @@ class KnowledgeScreen(Screen):
             return
         for i, p in enumerate(results):
             kind = f"team note · {p.added_by}" if p.owner == "team" else "own note" if p.kind == "note" else "curated"
-            lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.location}"), id=str(i)))
+            lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.place()}"), id=str(i)))
         lst.highlighted = 0
         lst.focus()
 
@@ -384,9 +396,10 @@ class KnowledgeScreen(Screen):
         if event.option.id is None or not self._results:
             return
         p = self._results[int(event.option.id)]
-        kind = "team note" if p.owner == "team" else "your note" if p.kind == "note" else "curated"
-        self.query_one("#search-text", Static).update(
-            Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})\n(c copies)"))
+        shown = _passage_text(p, self._query)
+        if p.source_passage is not None:
+            shown += Text("\n\nFrom your note it draws on:\n", style="bold") + _passage_text(p.source_passage, self._query)
+        self.query_one("#search-text", Static).update(shown + Text("\n(c copies)"))
 
     # ------------------------------------------------------------------ cards and subfields
     def _load_landscape(self) -> None:
