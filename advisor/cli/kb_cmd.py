@@ -176,7 +176,10 @@ def show_passage(console: Any, p: Passage, head: str, indent: str, team: bool = 
     text = Text(p.snippet or p.text[:300])
     for start, end in p.marks if p.snippet else []:
         text.stylize(MARK, start, end)
-    for block in (Text(where, style="dim"), text):
-        for line in block.wrap(console, max(20, min(console.width, 100) - len(indent))):
-            line.rstrip()
-            console.print(Text(indent) + line)
+    # where it comes from stays on one line (a path must survive copying); the snippet is wrapped
+    # to the terminal, and left whole when the output goes to a pipe or a file
+    console.print(Text(indent) + Text(where, style="dim"), soft_wrap=True)
+    lines = text.wrap(console, max(20, min(console.width, 100) - len(indent))) if console.is_terminal else [text]
+    for line in lines:
+        line.rstrip()
+        console.print(Text(indent) + line, soft_wrap=True)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PassageMaker = Callable[[str, float], "Passage | None"]  # (chunk id, score) -> the passage
 MIN_TITLE_WORDS = 3  # a shorter title ("Debate") would link any note that mentions it
+MAX_SCAN = 200  # chunks of the linked notes scored by MaxSim at most (a few ms)
 
 
 def title_phrases(title: str) -> list[str]:
@@ -55,10 +56,13 @@ def notes_citing(catalog: Catalog, titles: Sequence[str]) -> list[str]:
 
 
 def best_chunk(
-    catalog: Catalog, source_ids: Sequence[str], query: NDArray[np.float32], dims: int
+    catalog: Catalog, source_ids: Sequence[str], query: NDArray[np.float32], dims: int, question: str
 ) -> tuple[str, float] | None:
-    """The chunk of these sources that best matches the query's tokens, and its MaxSim."""
+    """The chunk of these sources that best matches the query's tokens, and its MaxSim. A long
+    note (more than MAX_SCAN chunks) is narrowed first to its best BM25 matches."""
     ids = [cid for group in catalog.source_chunk_ids(source_ids).values() for cid in group]
+    if len(ids) > MAX_SCAN:
+        ids = _lexical_within(catalog, source_ids, question)
     blobs = catalog.token_states(ids)
     ids = [cid for cid in ids if blobs.get(cid)]
     if not ids:
@@ -68,10 +72,25 @@ def best_chunk(
     return ids[best], sims[best]
 
 
+def _lexical_within(catalog: Catalog, source_ids: Sequence[str], question: str) -> list[str]:
+    from advisor.knowledge.catalog import fts_query
+
+    match = fts_query(question)
+    if match is None:
+        return []
+    rows = catalog.db.execute(
+        "SELECT c.chunk_id FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? "
+        f"AND c.source_id IN ({', '.join('?' * len(source_ids))}) ORDER BY bm25(chunks_fts) LIMIT ?",
+        [match, *source_ids, MAX_SCAN],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def link_sources(
     catalog: Catalog,
     passages: Sequence[Passage],
     query: NDArray[np.float32],
+    question: str,
     dims: int,
     make_passage: PassageMaker,
 ) -> None:
@@ -84,7 +103,7 @@ def link_sources(
         row = catalog.source(f"curated:{p.source}")
         titles = _titles(row["draws_on"]) if row is not None else []
         notes = notes_citing(catalog, titles)
-        hit = best_chunk(catalog, notes, query, dims) if notes else None
+        hit = best_chunk(catalog, notes, query, dims, question) if notes else None
         if hit is None or hit[0] in shown:
             continue
         shown.add(hit[0])  # beside the first card that draws on it only

@@ -163,7 +163,7 @@ class Search:
         passages = [passage(rows[c], s) if c in rows else team_passage(shared[c], s)
                     for c, s in top if c in rows or c in shared]
         if encoding is not None and rerank:
-            self._link_sources(passages, encoding)
+            self._link_sources(passages, encoding, query)
         for p in passages:
             self._add_snippet(p, query)
         return passages
@@ -202,7 +202,7 @@ class Search:
         fused = rrf([dense_hits, lex_hits], weights=[RRF_WEIGHTS["dense"], RRF_WEIGHTS["lexical"]])
         return fused, encoding
 
-    def _link_sources(self, passages: list[Passage], encoding: QueryEncoding) -> None:
+    def _link_sources(self, passages: list[Passage], encoding: QueryEncoding, query: str) -> None:
         """Provenance: a card drawn from one of your notes gets that note's best passage."""
         from advisor.knowledge.provenance import link_sources
 
@@ -212,7 +212,7 @@ class Search:
             row = cat.chunks_by_id([chunk_id]).get(chunk_id)
             return None if row is None else passage(row, score)
 
-        link_sources(cat, passages, encoding.tokens, self.stores.embedder.dimensions, make)
+        link_sources(cat, passages, encoding.tokens, query, self.stores.embedder.dimensions, make)
 
     @staticmethod
     def _add_snippet(p: Passage, query: str) -> None:
