@@ -77,14 +77,28 @@ def pack(states: NDArray[np.float32], ids: NDArray[np.int64], keep: NDArray[np.b
     return header + body
 
 
+def _byte_table() -> NDArray[np.float32]:
+    """Each byte value's four ternary dimensions as floats (-1, 0, 1): unpacking is one lookup."""
+    import numpy as np
+
+    values = np.arange(256, dtype=np.uint8)[:, None] >> np.array([0, 2, 4, 6], dtype=np.uint8)
+    table: NDArray[np.float32] = ((values & 3).astype(np.float32) - 1.0).clip(-1.0, 1.0)
+    return table
+
+
+_TABLE: list[NDArray[np.float32]] = []  # built on first use (numpy loads lazily)
+
+
 def unpack(blob: bytes, dims: int) -> NDArray[np.float32]:
     """The unit token vectors of a blob, shape (n, dims)."""
     import numpy as np
 
+    if not _TABLE:
+        _TABLE.append(_byte_table())
     n = int(np.frombuffer(blob[:_HEADER], np.uint16)[0])
     packed = np.frombuffer(blob[_HEADER:], np.uint8).reshape(n, -1)
-    trits = np.stack([(packed >> shift) & 3 for shift in (0, 2, 4, 6)], axis=2).reshape(n, -1)
-    return _unit(trits[:, :dims].astype(np.float32) - 1.0)
+    m = _TABLE[0][packed].reshape(n, -1)[:, :dims]
+    return _unit(m)
 
 
 def query_tokens(states: NDArray[np.float32], n_tokens: int) -> NDArray[np.float32]:
