@@ -93,7 +93,7 @@ def test_search_shows_a_card_with_its_sources_and_the_note_it_draws_on(cli, advi
     (cards / "dangling.md").write_text(
         "---\ntitle: Dangling questions\nkind: epistemics\nsources:\n  - author: A. Writer\n"
         "    title: \"Quick take: Leaving dangling questions is bad faith\"\n    where: quick takes\n---\n\n"
-        "## What it is\n\nA critic poses a question and leaves it hanging, implying the target is wrong.\n")
+        "## What it is, and why a question left hanging reads as an accusation\n\nA critic poses a question and leaves it hanging, implying the target is wrong.\n")
     note = tmp_path / "takes.txt"
     note.write_text("Quick takes\n\nLeaving dangling questions is bad faith\n\n"
                     "A dangling question is asked in a critique and then left hanging.\n")
@@ -102,7 +102,8 @@ def test_search_shows_a_card_with_its_sources_and_the_note_it_draws_on(cli, advi
     r = cli("kb", "search", "leaving a question hanging", "-k", "1", "--kind", "curated", env=env)
     assert r.code == 0, r.err
     lines = [ln.strip() for ln in r.out.splitlines()]
-    assert lines[0] == "1. Dangling questions [card] § What it is"
+    # the heading line is one line even past 80 characters (a pipe is not wrapped)
+    assert lines[0] == "1. Dangling questions [card] § What it is, and why a question left hanging reads as an accusation"
     assert lines[1] == "curated card dangling.md · draws on “Quick take: Leaving dangling questions is bad faith”, A. Writer (quick takes)"
     assert str(cards) not in r.out  # never the folder the cards are installed in
     assert "↳ from your note: Quick takes [note] lines 1–5" in lines and str(note.resolve()) in lines

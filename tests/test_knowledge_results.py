@@ -75,6 +75,9 @@ def test_snippet_is_the_matching_sentences_with_the_question_words_marked():
     assert shown.endswith("…")  # more text follows
     # a passage found by meaning only (none of the words): its start
     assert snippet(text, "zebra crossings")[0].startswith("Human agency is the theme")
+    # Markdown emphasis is shown as plain words, still marked
+    shown, marks = snippet("Two spends. 1. **Scale**: a working formula, `scaled` hard.", "scale")
+    assert shown == "… 1. Scale: a working formula, scaled hard." and [shown[a:b] for a, b in marks] == ["Scale", "scaled"]
     assert split_sentences("Two kinds. 1. Scale it, e.g. this. 2. Explore!") == [
         "Two kinds.", "1. Scale it, e.g. this.", "2. Explore!"]
 

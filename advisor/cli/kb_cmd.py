@@ -168,7 +168,7 @@ def show_passage(console: Any, p: Passage, head: str, indent: str, team: bool = 
     comes from; the sentences that match, the question's words marked."""
     from rich.text import Text
 
-    console.print(Text(f"{head}{p.title} {owner_label(p, team)} {p.place()}"))
+    console.print(Text(f"{head}{p.title} {owner_label(p, team)} {p.place()}"), soft_wrap=True)
     if p.kind == "note":
         where = p.source
     else:

@@ -19,6 +19,7 @@ _NOT_AN_END = re.compile(r"\(?(\d+|[A-Za-z]|e\.g|i\.e|etc|vs|cf)")
 _MIN_PIECE = 60  # characters: less room than this is left empty
 _SLACK = 3  # letters a matching word may add to, or lack from, a query word
 _MIN_STEM = 4
+_EMPHASIS = re.compile(r"(\*\*|__|`)(\S(?:.*?\S)?)\1")  # **bold**, __bold__, `code`: shown as plain words
 
 
 def query_terms(query: str) -> list[str]:
@@ -63,7 +64,7 @@ def snippet(text: str, query: str, width: int = WIDTH) -> tuple[str, list[tuple[
     question's words in it). Sentences with more of the question's distinct words come first; one
     too long for the room left is cut to a window around its first matching word."""
     terms = query_terms(query)
-    sentences = split_sentences(text)
+    sentences = split_sentences(_EMPHASIS.sub(r"\2", text))
     if not sentences:
         return "", []
     scored = []
