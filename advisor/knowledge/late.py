@@ -116,7 +116,10 @@ def maxsim(query: NDArray[np.float32], blobs: Sequence[bytes], dims: int) -> lis
     sizes = [len(m) for m in mats]
     if not mats or not sum(sizes):
         return [0.0] * len(blobs)
-    sims = query @ np.concatenate(mats).T  # (query tokens, all chunk tokens)
+    # (query tokens, all chunk tokens). einsum, not `@`: a product this small is well under a
+    # millisecond on one thread, but `@` goes to OpenBLAS's thread pool, whose threads spin
+    # against each other on a busy machine (measured at load 17 on 2 cores: 120 ms against 0.2 ms)
+    sims = np.einsum("qd,td->qt", query, np.concatenate(mats))
     starts = np.cumsum([0, *sizes[:-1]])
     best = np.maximum.reduceat(sims, starts, axis=1)  # per chunk: best match of each query token
     return [float(best[:, i].mean()) if n else 0.0 for i, n in enumerate(sizes)]
