@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisor.errors import UsageError
+from advisor.private import private_dir
 from advisor.settings import Settings, default_config_file
 
 SECTIONS = ("model", "local", "knowledge", "ui")
@@ -109,7 +110,7 @@ def _validate(data: dict[str, Any]) -> None:
 
 def _write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent, fix_existing=False)
         tmp = path.with_name(path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it may hold an API key
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,7 +100,14 @@ class LocalModelSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Loopback address the local server binds.")
     port: int = Field(0, ge=0, le=65535, description="Port; 0 picks a free one.")
     context_tokens: int = Field(4096, ge=512, description="Context window given to the model.")
-    threads: int | None = Field(None, ge=1, description="CPU threads; default: all cores.")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "CPU threads for the local model; default: one per physical core that other work "
+            "leaves free (from the load average when it starts), at least one."
+        ),
+    )
     max_tokens: int = Field(400, ge=16, description="Longest reply the local model may write.")
 
 
@@ -132,6 +140,15 @@ class KnowledgeSettings(BaseModel):
     )
     chunk_words: int = Field(150, ge=20, le=400, description="Words per chunk (fits 256 tokens).")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    max_file_mb: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Largest note file, in MB, that is indexed; a bigger one is refused with one line "
+            "saying so. 10 MB is some 1.5M words, more than a whole wiki; indexing time grows "
+            "linearly below it (about a minute per MB of text on 2 cores)."
+        ),
+    )
 
 
 class AdviceSettings(BaseModel):
@@ -252,28 +269,100 @@ def _mask(secret: str) -> str:
     return "****" + secret[-2:] if len(secret) > 8 else "****"
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build settings, turning a bad config file or value into one clear AdvisorError."""
+def load_settings(warn: Callable[[str], None] | None = None, **overrides: Any) -> Settings:
+    """Build settings, turning a bad config file or value into one clear AdvisorError. A key of
+    the config file that no setting has is ignored, with a warning naming the nearest known one
+    (through `warn`; default: a line on stderr), so a typo does not pass unnoticed."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except tomllib.TOMLDecodeError as exc:
         raise AdvisorError(f"config file {default_config_file()} is not valid TOML: {exc}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ())) or "settings"
         raise AdvisorError(f"bad setting {where}: {err.get('msg')}") from None
+    for message in unknown_config_keys(default_config_file()):
+        warn_once(message, warn)
+    return settings
 
 
-def ensure_home(settings: Settings) -> Path:
-    """Create the data directory (0700) or raise one clear line saying why it cannot be used."""
+def known_keys() -> list[str]:
+    """Every setting's key as written in the config file: `home`, `model.base_url`, ..."""
+    keys: list[str] = []
+    for name, info in Settings.model_fields.items():
+        sub = getattr(info.annotation, "model_fields", None)
+        keys += [f"{name}.{field}" for field in sub] if sub else [name]
+    return keys
+
+
+def unknown_config_keys(path: Path) -> list[str]:
+    """A warning for each key of the config file at `path` that no setting has."""
+    import difflib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []  # no file, or one that Settings has already refused
+    known = known_keys()
+    given: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and not key.startswith("_"):
+            given += [f"{key}.{field}" for field in value]
+        else:
+            given.append(key)
+    warnings = []
+    for key in given:
+        if key in known or key in LEGACY_KEYS:
+            continue
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6) or [
+            k for k in known if k.rsplit(".", 1)[-1] == key.rsplit(".", 1)[-1]
+        ]
+        hint = f"; did you mean '{near[0]}'?" if near else " (see `advisor config show`)"
+        warnings.append(f"config file {path}: unknown setting '{key}' is ignored{hint}")
+    return warnings
+
+
+LEGACY_KEYS = ("chroma_url",)  # still read (Settings._moved_settings)
+
+
+def ensure_home(settings: Settings, warn: Callable[[str], None] | None = None) -> Path:
+    """Create the data directory (0700, and its missing parents too) or raise one clear line
+    saying why it cannot be used. From here on this process writes private files (umask 0077);
+    the folders advisor keeps in the home are made 0700 and its top-level files 0600, and a home
+    that others can read gets a warning (through `warn`; default: a line on stderr)."""
+    from advisor import private
     from advisor.errors import StorageError
 
     home = settings.home
+    private.use_private_umask()
     try:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private.private_dir(home, fix_existing=False)
         if not os.access(home, os.W_OK | os.X_OK):
             raise PermissionError(13, "Permission denied")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise StorageError(f"cannot use data directory {home} (ADVISOR_HOME): {reason}") from None
+    for folder in (settings.notes_dir, settings.index_dir):
+        if folder.is_dir():
+            private.private_dir(folder)
+    private.private_sqlite(settings.journal_path)
+    problem = private.exposure(home)
+    if problem:
+        warn_once(problem, warn)
     return home
+
+
+_WARNED: set[str] = set()  # the warnings given by this process: each is given once
+
+
+def warn_once(message: str, warn: Callable[[str], None] | None = None) -> None:
+    """Give a warning (through `warn`; default: a line on stderr) unless it was given already."""
+    if message in _WARNED:
+        return
+    _WARNED.add(message)
+    if warn is not None:
+        warn(message)
+    else:
+        import sys
+
+        sys.stderr.write(f"advisor: warning: {message}\n")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import KB_CARDS, KB_FIELD_NOTE, KB_NOTES, REPO, kb_make_settings
+from support import KB_CARDS, KB_FIELD_NOTE, KB_NOTES, REPO, kb_make_settings, without_progress
 
 
 @dataclass
@@ -18,6 +18,11 @@ class CliResult:
     code: int
     out: str
     err: str
+
+    @property
+    def errors(self) -> str:
+        """stderr without the progress lines of indexing or of starting a model."""
+        return without_progress(self.err)
 
 
 @pytest.fixture

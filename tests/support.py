@@ -109,3 +109,9 @@ def seed_journal(store: Any) -> None:
             conn.execute(f"UPDATE {table} SET created_at = ?", (FIXED.isoformat(),))
         conn.execute("UPDATE entries SET post_completed_at = ? WHERE post_completed_at IS NOT NULL",
                      (FIXED.isoformat(),))
+
+
+def without_progress(stderr: str) -> str:
+    """stderr without the progress lines that indexing or starting a model writes to a pipe
+    ("advisor: progress: ...", at least every 2 s): what is left are warnings and errors."""
+    return "".join(ln for ln in stderr.splitlines(keepends=True) if not ln.startswith("advisor: progress: "))

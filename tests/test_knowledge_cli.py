@@ -58,7 +58,7 @@ def test_bad_batch_reports_each_line_and_exits_nonzero(cli, tmp_path: Path):
     (tmp_path / "empty.txt").write_text("")
     r = cli("notes", "add", str(tmp_path / "missing.md"), str(good), str(tmp_path / "bin.txt"), str(tmp_path / "empty.txt"))
     assert r.code != 0
-    errs = [ln for ln in r.err.splitlines() if ln.strip()]
+    errs = [ln for ln in r.errors.splitlines() if ln.strip()]
     assert len(errs) == 3 and all(ln.startswith("advisor: ") for ln in errs)
     assert "Traceback" not in r.err
     assert "1 added" in r.out

@@ -272,6 +272,10 @@ def test_large_file_streams(tmp_path: Path, kb_small: KnowledgeBase):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert n > 5000 and peak < 3 * 1024 * 1024  # 1 MB read blocks, not the 5 MB file
+    refused = kb_small.add_paths([big])  # over the default size limit: one line, nothing indexed
+    assert [(i.outcome, i.message) for i in refused.items] == [
+        ("failed", "file is 53 MB, over the 10 MB limit (knowledge.max_file_mb); split it, or raise the limit")]
+    kb_small.settings.knowledge.max_file_mb = 60
     report = kb_small.add_paths([big])
     assert report.ok, report.items
     assert Path(kb_small.list_notes()[0].path).stat().st_size == big.stat().st_size

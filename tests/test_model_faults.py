@@ -60,16 +60,23 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "{}")
         elif mode == "garbage":
             self._send(200, "data: {this is not json\n\n", "text/event-stream")
-        else:
-            chunks = ["Mentorship ", "matters [1]. ", "What would change your mind?"]
-            body = ""
-            for _i, c in enumerate(chunks):
-                body += "data: " + json.dumps({
-                    "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                    "choices": [{"index": 0, "delta": {"role": "assistant", "content": c}, "finish_reason": None}],
-                }) + "\n\n"
-            body += "data: [DONE]\n\n"
-            self._send(200, body, "text/event-stream")
+        elif mode == "cut json":  # a 200 whose JSON body stops mid-way
+            self._send(200, '{"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assi')
+        elif mode == "cut stream":  # the first chunks, then the body ends: no finish reason, no [DONE]
+            self._send(200, "".join(sse_chunk(c) for c in REPLY[:2]), "text/event-stream")
+        else:  # as OpenAI-compatible servers stream: the last chunk gives a finish reason, then [DONE]
+            body = "".join(sse_chunk(c, "stop" if i == len(REPLY) - 1 else None) for i, c in enumerate(REPLY))
+            self._send(200, body + "data: [DONE]\n\n", "text/event-stream")
+
+
+REPLY = ["Mentorship ", "matters [1]. ", "What would change your mind?"]
+
+
+def sse_chunk(text: str, finish_reason: str | None = None) -> str:
+    return "data: " + json.dumps({
+        "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
+    }) + "\n\n"
 
 
 @pytest.fixture
@@ -114,6 +121,8 @@ def stream_error(settings) -> str:
     ("429", "rate limiting requests (429)"),
     ("slow", "did not answer within 0.8s (timeout)"),
     ("garbage", "malformed response"),
+    ("cut json", "malformed response"),
+    ("cut stream", "cut off"),
 ])
 def test_endpoint_faults_are_one_clear_line_without_the_key(advisor_env, server, mode, expected):
     Handler.mode = mode
@@ -163,3 +172,27 @@ def test_redact_masks_keys_and_bearer_tokens(advisor_env):
     assert redact(f"key={FAKE_KEY}", s) == "key=****"
     assert redact("Authorization: Bearer abcdefghijklmnop") == "Authorization: Bearer ****"
     assert FAKE_KEY not in repr(s) and FAKE_KEY not in json.dumps(s.public_dict())
+
+
+def test_a_cut_stream_is_kept_as_partial_shown_cut_off_and_exits_non_zero(cli, server):
+    """A reply whose stream ends mid-way (no finish reason, no [DONE]) is not an answer: `ask`
+    prints what came, says it was cut off, exits non-zero, and the turn is stored as partial."""
+    Handler.mode = "cut stream"
+    env = {"ADVISOR_MODEL__PROVIDER": "openai", "ADVISOR_MODEL__BASE_URL": f"http://127.0.0.1:{server.server_port}/v1",
+           "ADVISOR_MODEL__API_KEY": FAKE_KEY, "ADVISOR_MODEL__MAX_RETRIES": "0", "ADVISOR_UI__AUTO_INDEX": "false",
+           "ADVISOR_KNOWLEDGE__CURATED_DIR": str(Path(os.environ["ADVISOR_HOME"]).parent / "no-cards")}
+    res = cli("ask", "Should I join a lab or stay independent?", env=env)
+    assert res.code == 4, res.err
+    assert "Mentorship matters [1]." in res.out
+    assert "cut off" in res.err and "Traceback" not in res.err and FAKE_KEY not in res.err
+    store = JournalStore.open(Path(os.environ["ADVISOR_HOME"]) / "journal.db")
+    try:
+        turns = SessionStore(store).turns(SessionStore(store).list()[0].id)
+    finally:
+        store.close()
+    advisor_turns = [t for t in turns if t.role == "advisor"]
+    assert [t.status for t in advisor_turns] == ["partial"]
+    assert advisor_turns[0].content == "Mentorship matters [1]. "
+    Handler.mode = "ok"  # a whole reply (finish reason, then [DONE]) is an answer, stored as ok
+    res = cli("ask", "And what would change my mind?", env=env)
+    assert res.code == 0, res.err

@@ -56,5 +56,5 @@ def test_bad_endpoint_is_one_line_and_exit_4(cli):
                                      "ADVISOR_MODEL__API_KEY": "sk-secret-abcdef123456",
                                      "ADVISOR_MODEL__MAX_RETRIES": "0"})
     assert r.code == 4
-    assert r.err.startswith("advisor: cannot reach the model endpoint") and r.err.count("\n") == 1
+    assert r.errors.startswith("advisor: cannot reach the model endpoint") and r.errors.count("\n") == 1
     assert "sk-secret-abcdef123456" not in r.err + r.out

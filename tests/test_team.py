@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import ChromaServer
-from support import REPO, kb_make_settings
+from support import REPO, kb_make_settings, without_progress
 
 from advisor.knowledge import KnowledgeBase
 
@@ -131,8 +131,11 @@ def cli_env(advisor_env: dict[str, str], home: Path, url: str, name: str, cards:
 
 
 def run(env: dict[str, str], *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "advisor", *args], input=input, capture_output=True, text=True,
+    """`advisor ARGS`; its stderr without the progress lines of indexing (warnings and errors)."""
+    done = subprocess.run([sys.executable, "-m", "advisor", *args], input=input, capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=180)
+    done.stderr = without_progress(done.stderr)
+    return done
 
 
 def test_two_homes_adding_at_once_both_land(team_server, tmp_path, advisor_env, kb_cards_dir, kb_embedder):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from advisor.cli.common import model_json, print_json
+from advisor.cli.progress import ProgressDisplay
 
 if TYPE_CHECKING:
-    from advisor.knowledge import KnowledgeBase, Passage, Progress
+    from advisor.knowledge import KnowledgeBase, Passage, ProgressCallback
 
 
 def register(subparsers: Any) -> None:
@@ -37,13 +38,14 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_search)
 
 
-def open_kb() -> KnowledgeBase:
+def open_kb(progress: ProgressCallback | None = None) -> KnowledgeBase:
+    """The knowledge base of the settings in force; `progress` hears of indexing it does by itself."""
     from advisor.knowledge import KnowledgeBase
     from advisor.settings import ensure_home, load_settings
 
     settings = load_settings()
     ensure_home(settings)
-    return KnowledgeBase(settings)
+    return KnowledgeBase(settings, progress=progress)
 
 
 def report_team(kb: KnowledgeBase) -> None:
@@ -60,47 +62,30 @@ def owner_label(p: Any, team: bool) -> str:
     return f"[{kind} · mine]" if team and p.owner == "mine" else f"[{kind}]"
 
 
-class ProgressBar:
-    """A simple stderr bar, drawn only when stderr is a terminal."""
-
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.label = label
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.drawn = False
-
-    def __call__(self, progress: Progress) -> None:
-        if not self.enabled or progress.total <= 0:
-            return
-        width = 30
-        filled = int(width * progress.fraction)
-        name = (progress.current or "")[-30:]
-        self.stream.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {progress.fraction:4.0%} {name:<30}"
-        )
-        self.stream.flush()
-        self.drawn = True
-
-    def done(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * 80 + "\r")
-            self.stream.flush()
-
-
 def cmd_status(args: argparse.Namespace) -> int:
+    from advisor.errors import StorageError
+
     kb = open_kb()
     rows = kb.status()
     team = kb.team_status()
+    problem = kb.check_index()  # sources may all be indexed in an index that cannot be read
     if args.json:
         print_json(model_json(rows) if team.state == "off" else {"sources": model_json(rows), "team": model_json(team)})
-        return 0
-    if team.state != "off":
-        print(f"team server {team.url}: {team.state}" + (f" ({team.notice})" if team.notice else ""))
-        print(f"  you ({team.member}) share {team.shared} note(s), {team.pending} waiting to upload; "
-              f"{team.team_passages} passage(s) of other members mirrored here")
-    if not rows:
-        print("Nothing indexed yet: add notes with `advisor notes add PATH`.")
-        return 0
+    else:
+        if team.state != "off":
+            print(f"team server {team.url}: {team.state}" + (f" ({team.notice})" if team.notice else ""))
+            print(f"  you ({team.member}) share {team.shared} note(s), {team.pending} waiting to upload; "
+                  f"{team.team_passages} passage(s) of other members mirrored here")
+        if not rows:
+            print("Nothing indexed yet: add notes with `advisor notes add PATH`.")
+        else:
+            _print_status(rows)
+    if problem:
+        raise StorageError(problem)
+    return 0
+
+
+def _print_status(rows: list[Any]) -> None:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.state] = counts.get(r.state, 0) + 1
@@ -111,16 +96,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         elif r.detail:
             print(f"{'':17}warning: {r.detail}")
     print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
-    return 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     kb = open_kb()
-    bar = ProgressBar("indexing")
-    try:
-        report = kb.reindex(full=args.full, progress=bar)
-    finally:
-        bar.done()
+    with ProgressDisplay("kb reindex") as display:
+        report = kb.reindex(full=args.full, progress=display)
     report_team(kb)
     if args.json:
         print_json(model_json(report))
@@ -139,8 +120,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.k is not None and args.k < 1:
         raise UsageError("-k must be at least 1")
-    kb = open_kb()
-    passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
+    with ProgressDisplay("first use: indexing") as display:
+        kb = open_kb(progress=display)
+        passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
     report_team(kb)
     if args.json:
         print_json(model_json(passages))

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from advisor.cli.common import model_json, print_json
-from advisor.cli.kb_cmd import ProgressBar, open_kb, report_team
+from advisor.cli.kb_cmd import open_kb, report_team
+from advisor.cli.progress import ProgressDisplay
 from advisor.errors import UsageError
 from advisor.knowledge.readers import note_formats
+from advisor.private import private_dir
 
 TEMPLATE = "---\ntitle: \n---\n\n"
 
@@ -64,27 +66,26 @@ def cmd_add(args: argparse.Namespace) -> int:
     paths = list(args.paths)
     if args.title and "-" not in paths:
         raise UsageError("--title applies to a note read from stdin (`advisor notes add - --title ...`)")
-    kb = open_kb()
-    kb.sharing(args.share)  # --team without a server: one line, before anything is added
     report = AddReport()
-    if "-" in paths:
+    text: str | None = None
+    if "-" in paths:  # read before any progress is shown: the user may be typing it
         paths = [p for p in paths if p != "-"]
         data = sys.stdin.buffer.read()
         text = data.decode("utf-8", errors="replace")
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
             sys.stderr.write("advisor: warning: stdin is not valid UTF-8; undecodable bytes replaced\n")
-        try:
-            report.items.append(kb.add_text(text, args.title, origin="stdin", share=args.share))
-        except UsageError as exc:
-            from advisor.knowledge import AddOutcome
+    with ProgressDisplay("notes add") as display:
+        kb = open_kb(progress=display)
+        kb.sharing(args.share)  # --team without a server: one line, before anything is added
+        if text is not None:
+            try:
+                report.items.append(kb.add_text(text, args.title, origin="stdin", share=args.share))
+            except UsageError as exc:
+                from advisor.knowledge import AddOutcome
 
-            report.items.append(AddOutcome(path="-", outcome="failed", message=exc.message))
-    if paths:
-        bar = ProgressBar("adding")
-        try:
-            report.items.extend(kb.add_paths(paths, progress=bar, share=args.share).items)
-        finally:
-            bar.done()
+                report.items.append(AddOutcome(path="-", outcome="failed", message=exc.message))
+        if paths:
+            report.items.extend(kb.add_paths(paths, progress=display, share=args.share).items)
     report_team(kb)
     if args.json:
         print_json(model_json(report.items))
@@ -129,7 +130,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     kb = open_kb()
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    kb.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(kb.notes_dir)
     fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".md", dir=kb.notes_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

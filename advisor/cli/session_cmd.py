@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from advisor.cli.common import journal, print_json, settings_from_env
+from advisor.cli.first_use import prepared
 from advisor.errors import ModelError
 
 if TYPE_CHECKING:
@@ -131,8 +132,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     question = " ".join(args.question)
-    with journal(settings) as store:
-        session, events = ask(store, settings, question)
+    if not question.strip():
+        from advisor.errors import UsageError
+
+        raise UsageError('ask a question: advisor ask "..."')
+    with journal(settings) as store, prepared(settings) as (kb, client):
+        session, events = ask(store, settings, question, client=client, retriever=kb)
         try:
             if args.json:
                 errors = [e.text for e in events if isinstance(e, ErrorEvent)]
@@ -183,18 +188,21 @@ def cmd_start(args: argparse.Namespace) -> int:
     from advisor.session.engine import Session
 
     settings = _settings(args)
-    with journal(settings) as store:
-        session = Session.start(store, settings, args.topic)
+    with journal(settings) as store, prepared(settings) as (kb, client):
+        session = Session.start(store, settings, args.topic, client=client, retriever=kb)
         return _loop(session)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     from advisor.session.engine import Session
+    from advisor.session.store import SessionStore
 
     settings = _settings(args)
     with journal(settings) as store:
-        session = Session.resume(store, settings, args.session_id)
-        return _loop(session)
+        SessionStore(store).get(args.session_id)  # an unknown id fails before any work
+        with prepared(settings) as (kb, client):
+            session = Session.resume(store, settings, args.session_id, client=client, retriever=kb)
+            return _loop(session)
 
 
 def _loop(session: Session, stdin: TextIO | None = None, out: TextIO | None = None) -> int:

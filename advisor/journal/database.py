@@ -14,12 +14,13 @@ from typing import Any, Self
 
 from advisor.errors import StorageError
 from advisor.journal.migrations import migrate
+from advisor.private import private_file, private_sqlite
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating and migrating) the journal file, or raise one clear StorageError."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_file(path)  # 0600 before SQLite opens it: its -wal and -shm files copy the mode
         conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open the journal {path}: {reason(exc)}") from None
@@ -30,6 +31,7 @@ def connect(path: Path) -> sqlite3.Connection:
         if mode.lower() != "wal":
             raise StorageError(f"the journal {path} cannot use WAL mode (got {mode})")
         migrate(conn)
+        private_sqlite(path)
     except StorageError:
         conn.close()
         raise

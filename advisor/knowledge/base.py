@@ -55,10 +55,14 @@ __all__ = ["KnowledgeBase"]
 class KnowledgeBase:
     """The knowledge base for one ADVISOR_HOME. Construct cheaply; stores open on first use."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, embedder: Embedder | None = None, progress: ProgressCallback | None = None
+    ) -> None:
+        """`progress` hears of the indexing that a first use does by itself (a first search
+        indexes the curated cards, and any note file not indexed yet)."""
         self.settings = settings
         self._stores = Stores(settings, embedder)
-        self._ingest = Ingest(self._stores)
+        self._ingest = Ingest(self._stores, progress)
         self._notes = Notes(self._stores, self._ingest)
         self._search = Search(self._stores, self._ingest)
 
@@ -213,6 +217,15 @@ class KnowledgeBase:
         report = self._ingest.reindex(full, progress)
         self._stores.team.sync()
         return report
+
+    def prepare(self, progress: ProgressCallback | None = None) -> ReindexReport | None:
+        """Do now, with progress, the indexing a first search would do by itself (files that
+        changed by size or date); None when this knowledge base was prepared already."""
+        return self._ingest.ready(progress)
+
+    def check_index(self) -> str | None:
+        """Why the index cannot be read (one line saying how to rebuild it), or None."""
+        return self._stores.check()
 
     # ------------------------------------------------------------------ search
     def search(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from advisor.errors import StorageError
+from advisor.private import private_file
 
 SqlValue = str | int | float | bytes | None  # what a column takes
 
@@ -147,10 +148,14 @@ class Catalog(MetaDB):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            private_file(path)  # 0600 before SQLite opens it: its -wal and -shm files copy the mode
+        except OSError as exc:
+            raise StorageError(f"cannot write the search index at {path}: {exc.strerror or exc}") from None
+        try:
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA busy_timeout = 30000")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
@@ -250,6 +255,9 @@ class Catalog(MetaDB):
         self.db.execute(
             "UPDATE sources SET size=?, mtime_ns=? WHERE source_id=?", (size, mtime_ns, source_id)
         )
+
+    def set_origin(self, source_id: str, origin: str) -> None:
+        self.db.execute("UPDATE sources SET origin=? WHERE source_id=?", (origin, source_id))
 
     def delete_source(self, source_id: str) -> list[str]:
         """Delete a source and its chunks; returns the deleted chunk ids."""

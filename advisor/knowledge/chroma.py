@@ -25,14 +25,15 @@ from chromadb.errors import NotFoundError
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from advisor.errors import StorageError
+from advisor.knowledge.chroma_files import FOLDER, embedded_folder, folders, generation
 from advisor.knowledge.embedder import MODEL_ID, Embedder
 from advisor.knowledge.vectors import VectorMeta
+from advisor.private import private_dir
 
 if TYPE_CHECKING:
     from advisor.knowledge.vectors import Matrix, Vector
 
 COLLECTION = "advisor_kb"
-FOLDER = "chroma"  # the embedded index: index_dir/chroma, or index_dir/chroma-<n> after a full reindex
 TOPIC_PREFIX = "topic:"  # a source's topics are boolean metadata keys: topic:<name> = True
 PAGE = 5000  # ids read or deleted per call
 
@@ -111,7 +112,7 @@ class ChromaIndex:
     # ------------------------------------------------------------------ connection
     def _connect(self) -> ClientAPI:
         settings = ChromaSettings(anonymized_telemetry=False)
-        self.path.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path)
         return chromadb.PersistentClient(path=str(self.path), settings=settings)
 
     @property
@@ -206,9 +207,9 @@ class ChromaIndex:
         cannot be reused by mistake, and no dropped collection's files are left behind.
         """
         self.close()
-        fresh = self.path.parent / f"{FOLDER}-{_generation(self.path) + 1}"
-        fresh.mkdir(parents=True, exist_ok=True)
-        for old in _folders(self.path.parent):
+        fresh = self.path.parent / f"{FOLDER}-{generation(self.path) + 1}"
+        private_dir(fresh)
+        for old in folders(self.path.parent):
             if old != fresh:
                 shutil.rmtree(old, ignore_errors=True)
         self.path = fresh
@@ -221,19 +222,3 @@ class ChromaIndex:
             except NotFoundError:  # absent already (always, in a fresh folder)
                 pass
         self.collection  # noqa: B018 - the property creates it, empty
-
-
-def _folders(index_dir: Path) -> list[Path]:
-    """The embedded index's folders: `chroma`, and `chroma-<n>` made by full reindexes."""
-    found = [p for p in index_dir.glob(FOLDER + "-*") if p.is_dir() and p.name[len(FOLDER) + 1 :].isdigit()]
-    return [index_dir / FOLDER, *found]
-
-
-def _generation(folder: Path) -> int:
-    suffix = folder.name[len(FOLDER) + 1 :]
-    return int(suffix) if suffix.isdigit() else 0
-
-
-def embedded_folder(index_dir: Path) -> Path:
-    """The folder in use: the newest `chroma-<n>`, else `chroma`."""
-    return max(_folders(index_dir), key=_generation)

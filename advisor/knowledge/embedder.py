@@ -10,12 +10,13 @@ advisor.knowledge stays light.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.cpu import choose_threads
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
+# Texts per ONNX run. Activation memory grows with it (onnxruntime's arena keeps its high-water
+# mark): 32 texts peaked at 1.4 GB, 8 at 280 MB, 4 at 220 MB; CPU time per text was lowest at 4
+# (shorter batches pad less): 5.5 s against 5.8 at 8 and 6.5 at 16 for the same 192 texts.
+EMBED_BATCH = 4
 TOKENIZER_SUBDIR = Path("embeddings") / "data" / MODEL_ID / "tokenizer.json"
 
 
@@ -72,7 +77,7 @@ class Embedder:
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = EMBED_BATCH, threads: int | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -82,9 +87,18 @@ class Embedder:
         tok.enable_padding(pad_id=0, pad_token="[PAD]")  # dynamic: pad to the longest in a batch
         self._tokenizer = tok
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        # Threads from the machine as it is (advisor/cpu.py); idle threads sleep instead of
+        # spinning, which on a busy 2-core machine cut CPU time per text by a quarter.
+        opts.intra_op_num_threads = threads or choose_threads(None).threads
         opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
+        # Memory (bench/bench_scale.py measures it), for the same vectors and CPU time: graph
+        # optimisations fold the int8 weights into float copies (+120 MB resident, vectors within
+        # 1e-7); memory patterns are planned per input shape, and every batch length is a new
+        # shape, so the arena kept growing (+70 MB at 8 texts a batch).
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        opts.enable_mem_pattern = False
         self._session = ort.InferenceSession(
             str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
         )
@@ -121,18 +135,25 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         return [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
 
-    def embed(self, texts: list[str]) -> NDArray[np.float32]:
-        """Embed texts in batches (sorted by length so padding stays small); input order kept."""
+    def embed(self, texts: list[str], done: Callable[[int], None] | None = None) -> NDArray[np.float32]:
+        """Embed texts in batches (sorted by length so padding stays small); input order kept.
+        `done(n)` is called after each batch with the number of texts embedded so far."""
         import numpy as np
 
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        finished = 0
         for idx in self._batches(texts):
             out[idx] = self._run([texts[i] or " " for i in idx])
+            finished += len(idx)
+            if done is not None:
+                done(finished)
         return out
 
-    def embed_with_tokens(self, texts: list[str]) -> tuple[NDArray[np.float32], list[bytes]]:
+    def embed_with_tokens(
+        self, texts: list[str], done: Callable[[int], None] | None = None
+    ) -> tuple[NDArray[np.float32], list[bytes]]:
         """Vectors as `embed` makes them and, from the same run, each text's packed content-token
-        states for late interaction (`late.pack`)."""
+        states for late interaction (`late.pack`); `done(n)` as in `embed`."""
         import numpy as np
 
         from advisor.knowledge import late
@@ -140,6 +161,7 @@ class Embedder:
         keep = self._content_mask()
         vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
         blobs: list[bytes] = [b""] * len(texts)
+        finished = 0
         for idx in self._batches(texts):
             unit, hidden, ids, mask = self._forward([texts[i] or " " for i in idx])
             vectors[idx] = unit
@@ -147,6 +169,9 @@ class Embedder:
             for row, i in enumerate(idx):
                 n = int(lengths[row])
                 blobs[i] = late.pack(hidden[row, :n], ids[row, :n], keep)
+            finished += len(idx)
+            if done is not None:
+                done(finished)
         return vectors, blobs
 
     def embed_one(self, text: str) -> NDArray[np.float32]:

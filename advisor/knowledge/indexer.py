@@ -3,7 +3,8 @@
 Embedding dominates indexing, so everything else is kept off its path: chunks from consecutive
 files are pooled into batches of `INDEX_BATCH`; each batch is embedded in one `Embedder.embed`
 call (sorted by length there, so padding stays small), upserted into the vector index in one
-call and written to SQLite in one transaction. A file's own bookkeeping (its `sources` row, its stale
+call and written to SQLite in one transaction. Nothing is held across batches but the ids of the
+files still open, so memory stays flat whatever the size of the vault or of one file. A file's own bookkeeping (its `sources` row, its stale
 vectors) is written with the batch that holds its last chunk.
 
 Consistency: a source's old chunks are deleted in the transaction of the batch holding its first
@@ -31,9 +32,13 @@ if TYPE_CHECKING:
 
     from advisor.knowledge.catalog import Catalog
     from advisor.knowledge.embedder import Embedder
+    from advisor.knowledge.progress import Ticker
     from advisor.knowledge.vectors import Matrix, Vector, VectorIndex
 
-INDEX_BATCH = 256  # chunks embedded, upserted and committed together
+# Chunks embedded, upserted and committed together. A file counts as done when the batch holding
+# its last chunk is committed, so a smaller batch moves the files count more often; at 64 the
+# per-batch writes (one Chroma upsert, one SQLite transaction) still cost under 2% of embedding.
+INDEX_BATCH = 64
 
 
 def now() -> str:
@@ -93,7 +98,7 @@ class BatchIndexer:
         embedder: Embedder,
         chunk_words: int,
         mark_failed: Callable[[Job, str], None],
-        tick: Callable[[int, str], None] | None = None,
+        ticker: Ticker | None = None,
         batch_size: int | None = None,
         embed_cards: Callable[[list[str]], Matrix] | None = None,
     ) -> None:
@@ -102,7 +107,7 @@ class BatchIndexer:
         self.embedder = embedder
         self.chunk_words = chunk_words
         self.mark_failed = mark_failed
-        self.tick = tick
+        self.ticker = ticker
         self.batch_size = batch_size or INDEX_BATCH
         self.embed_cards = embed_cards  # the team server's card vectors (embedded once per server)
         self._pending: list[tuple[_Open, TextChunk]] = []
@@ -154,6 +159,8 @@ class BatchIndexer:
             self.dense.delete(gone)
         self.mark_failed(job, error)  # drops its remaining chunks and records why
         self.results[job.sid] = Result(error=error)
+        if self.ticker is not None:
+            self.ticker.file_done(job.info.path.name, job.base + job.info.size)
 
     # ------------------------------------------------------------------ one batch
     def _flush(self) -> None:
@@ -187,9 +194,27 @@ class BatchIndexer:
             self.dense.delete(stale)
         for s in finishing:
             self.results[s.job.sid] = Result(chunks=len(s.new_ids))
-        if self.tick is not None and batch:
-            s, c = batch[-1]
-            self.tick(s.job.base + c.end_offset, s.job.info.path.name)
+            if self.ticker is not None:
+                self.ticker.file_done(s.job.info.path.name, s.job.base + s.job.info.size)
+
+    def _embedded(self, batch: list[tuple[_Open, TextChunk]]) -> Callable[[int], None] | None:
+        """Progress while a batch is embedded: `done(k)` after each of its ONNX runs moves the
+        bytes (in proportion) and the chunk count, so reports never wait for a whole batch."""
+        ticker = self.ticker
+        if ticker is None:
+            return None
+        start = ticker.done
+        last, chunk = batch[-1]
+        end = last.job.base + chunk.end_offset
+        name = last.job.info.path.name
+        seen = 0
+
+        def done(k: int) -> None:
+            nonlocal seen
+            ticker.advance(start + (end - start) * k // len(batch), name, chunks=k - seen)
+            seen = k
+
+        return done
 
     def _embed(self, batch: list[tuple[_Open, TextChunk]]) -> tuple[Matrix, list[bytes]]:
         """The batch's vectors and packed token states (late interaction), from one model run.
@@ -197,8 +222,9 @@ class BatchIndexer:
         their fused place when it re-sorts."""
         texts = [embed_text(s.title, c.location, c.text) for s, c in batch]
         cards = [i for i, (s, _) in enumerate(batch) if s.job.kind == "curated"]
+        done = self._embedded(batch)
         if self.embed_cards is None or not cards:
-            return self.embedder.embed_with_tokens(texts)
+            return self.embedder.embed_with_tokens(texts, done=done)
         import numpy as np
 
         rest = [i for i in range(len(texts)) if i not in set(cards)]
@@ -209,6 +235,8 @@ class BatchIndexer:
             rows.update(zip(rest, vecs, strict=True))
             for i, blob in zip(rest, blobs, strict=True):
                 states[i] = blob
+        if done is not None:
+            done(len(texts))
         return np.asarray([rows[i] for i in range(len(texts))], dtype=np.float32), states
 
     def _write_source(self, s: _Open) -> None:

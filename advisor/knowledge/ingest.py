@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from advisor.knowledge.documents import FileInfo, SourceError
 from advisor.knowledge.indexer import BatchIndexer, Job, Result, now
-from advisor.knowledge.models import Kind, Progress, ProgressCallback, ReindexReport, SourceStatus, State
+from advisor.knowledge.models import Kind, ProgressCallback, ReindexReport, SourceStatus, State
+from advisor.knowledge.progress import Ticker
 from advisor.knowledge.readers import supported_suffixes
 from advisor.knowledge.readers.subfields import SUBFIELD_MAP
-from advisor.knowledge.sources import inspect_file
 from advisor.knowledge.stores import Stores
 
 if TYPE_CHECKING:
@@ -29,23 +29,6 @@ if TYPE_CHECKING:
 NOTE_NAME = re.compile(r"^([0-9a-f]{8})-")  # a note's file name starts with its id
 FAILED_ADD = "add:"  # source ids of files that could not be added (no copy in the notes folder)
 FailureHandler = Callable[[Job, str], None]
-
-
-class Ticker:
-    """Progress for a run over `total` bytes, reported at most every 50 ms (and at the end)."""
-
-    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
-        self.total, self.done, self.callback = total, 0, callback
-        self._last = 0.0
-
-    def tick(self, done: int, current: str, force: bool = False) -> None:
-        self.done = done
-        if self.callback is None:
-            return
-        t = time.monotonic()
-        if force or t - self._last >= 0.05:
-            self._last = t
-            self.callback(Progress(done=min(done, self.total), total=self.total, current=current))
 
 
 def note_id_of(path: Path) -> str:
@@ -62,16 +45,20 @@ def failed_status(sid: str, kind: Kind, path: Path, error: str) -> SourceStatus:
 class Ingest:
     """Sync, reindex and status over the stores; tracks whether the files were checked yet."""
 
-    def __init__(self, stores: Stores) -> None:
+    def __init__(self, stores: Stores, progress: ProgressCallback | None = None) -> None:
         self.stores = stores
+        self.progress = progress  # for the syncs nobody asked for by name (a first search)
         self._synced = False
         self._n_chunks: int | None = None
 
-    def ready(self) -> None:
-        """Open the stores and bring the index up to date with the files (cheap when unchanged)."""
-        if not self._synced:
-            self.sync(use_stat=True)
-            self._synced = True
+    def ready(self, progress: ProgressCallback | None = None) -> ReindexReport | None:
+        """Open the stores and bring the index up to date with the files (cheap when unchanged);
+        the report of the sync, or None when this knowledge base had checked the files already."""
+        if self._synced:
+            return None
+        report = self.sync(use_stat=True, progress=progress or self.progress)
+        self._synced = True
+        return report
 
     def chunk_count(self) -> int:
         """How many chunks are indexed (cached between indexing runs)."""
@@ -115,10 +102,13 @@ class Ingest:
         started = time.perf_counter()
         cat = self.stores.catalog
         report = ReindexReport()
+        ticker = Ticker(progress)
         disk = self.disk_sources()
+        ticker.phase("checking", files_total=len(disk))
         rows = {r["source_id"]: r for r in cat.sources() if not r["source_id"].startswith(FAILED_ADD)}
         todo: list[tuple[str, Kind, FileInfo]] = []
         for sid, (kind, path) in disk.items():
+            ticker.file_done(path.name)
             row = rows.get(sid)
             try:
                 st = path.stat()
@@ -128,7 +118,7 @@ class Ingest:
                 report.unchanged += 1
                 continue
             try:
-                info = inspect_file(path, curated=kind == "curated")
+                info = self.stores.inspect(path, curated=kind == "curated")
             except SourceError as exc:
                 if row is None or row["status"] != "failed" or row["error"] != str(exc):
                     self.mark_failed(sid, kind, path, str(exc), st.st_size, st.st_mtime_ns, None)
@@ -146,12 +136,7 @@ class Ingest:
             if sid not in disk:
                 self.delete_source(sid)
                 report.removed += 1
-        ticker = Ticker(sum(i.size for _, _, i in todo), progress)
-        jobs = []
-        base = 0
-        for sid, kind, info in todo:
-            jobs.append(Job(sid, kind, info, base=base))
-            base += info.size
+        jobs = [Job(sid, kind, info) for sid, kind, info in todo]
         if jobs:
             results = self.index_jobs(jobs, ticker)
             for job in jobs:
@@ -161,7 +146,6 @@ class Ingest:
                     report.chunks += res.chunks
                 else:
                     report.failed.append(failed_status(job.sid, job.kind, job.info.path, res.error))
-            ticker.tick(base, jobs[-1].info.path.name, force=True)
             self._drop_orphans()
         if todo:
             self.stores.repair_vectors()
@@ -202,7 +186,8 @@ class Ingest:
         self, jobs: Sequence[Job], ticker: Ticker | None = None, on_failure: FailureHandler | None = None
     ) -> dict[str, Result]:
         """Index files in pooled batches; a file that cannot be indexed is marked failed
-        (or handed to `on_failure(job, error)`), the others are still indexed."""
+        (or handed to `on_failure(job, error)`), the others are still indexed. With a ticker, the
+        run reports loading the stores, then each file and embedding batch, then its end."""
 
         def failed(job: Job, error: str) -> None:
             if on_failure is not None:
@@ -211,17 +196,44 @@ class Ingest:
                 i = job.info
                 self.mark_failed(job.sid, job.kind, i.path, error, i.size, i.mtime_ns, i.sha256)
 
+        if not jobs:  # nothing to embed: no index lock, no model, no Chroma (a re-add stays quick)
+            return {}
         stores = self.stores
         team = stores.team
-        indexer = BatchIndexer(
-            stores.catalog, stores.dense, stores.embedder, stores.settings.knowledge.chunk_words,
-            mark_failed=failed, tick=(ticker.tick if ticker is not None else None),
-            embed_cards=(lambda texts: team.embed_cards(texts, stores.embedder)) if team.url else None,
-        )
-        try:
-            return indexer.run(jobs)
-        finally:
-            self._n_chunks = None
+        waiting = (lambda: ticker.phase("waiting")) if ticker is not None else None
+        with stores.writing(waiting):
+            done = {j.sid: r for j in jobs if (r := self._indexed_meanwhile(j)) is not None}
+            jobs = [j for j in jobs if j.sid not in done]
+            if not jobs:
+                return done
+            base = 0
+            for job in jobs:  # progress: the bytes of the files before each one
+                job.base, base = base, base + job.info.size
+            if ticker is not None:
+                ticker.phase("loading", current=jobs[0].info.path.name)
+            embedder, dense = stores.embedder, stores.dense  # loaded before the clock of indexing starts
+            if ticker is not None:
+                ticker.phase("indexing", files_total=len(jobs), total_bytes=base)
+            indexer = BatchIndexer(
+                stores.catalog, dense, embedder, stores.settings.knowledge.chunk_words,
+                mark_failed=failed, ticker=ticker,
+                embed_cards=(lambda texts: team.embed_cards(texts, embedder)) if team.url else None,
+            )
+            try:
+                results = indexer.run(jobs)
+            finally:
+                self._n_chunks = None
+        if ticker is not None:
+            ticker.finish()
+        return done | results
+
+    def _indexed_meanwhile(self, job: Job) -> Result | None:
+        """A file that another run (another process) indexed, as it is now, while this one
+        waited for the index: its result, so that it is not embedded twice."""
+        row = self.stores.catalog.source(job.sid)
+        if row is not None and row["status"] == "indexed" and row["sha256"] == job.info.sha256:
+            return Result(chunks=row["n_chunks"])
+        return None
 
     def _drop_orphans(self) -> None:
         """Chunks whose source row is gone (an interrupted run): out of both stores."""
@@ -257,13 +269,12 @@ class Ingest:
                                         detail="file is gone; `advisor kb reindex` drops its chunks"))
         return out
 
-    @staticmethod
-    def _state(kind: Kind, path: Path, row: sqlite3.Row | None) -> tuple[State, str | None, int]:
+    def _state(self, kind: Kind, path: Path, row: sqlite3.Row | None) -> tuple[State, str | None, int]:
         """(state, detail, chunks) of a file on disk, given its catalog row."""
         curated = kind == "curated"
         if row is None:
             try:
-                inspect_file(path, curated=curated)
+                self.stores.inspect(path, curated=curated)
             except SourceError as exc:
                 return "failed", str(exc), 0
             return "changed", "new, not indexed yet", 0
@@ -271,7 +282,7 @@ class Ingest:
         same = (st.st_size, st.st_mtime_ns) == (row["size"], row["mtime_ns"])
         if not same:
             try:
-                same = inspect_file(path, curated=curated).sha256 == row["sha256"]
+                same = self.stores.inspect(path, curated=curated).sha256 == row["sha256"]
             except SourceError as exc:
                 return "failed", str(exc), 0
         if row["status"] == "failed" and same:

@@ -118,17 +118,66 @@ class ReindexReport(BaseModel):
     seconds: float = 0.0
 
 
+Phase = Literal["checking", "waiting", "loading", "indexing", "done"]
+
+
 class Progress(BaseModel):
-    """A progress tick: `done` of `total` units (bytes of source text) while indexing `current`."""
+    """A progress report of an indexing run: `done` of `total` bytes of source text, files and
+    chunks done, the rate and an estimate of the time left. `line()` is how it reads everywhere
+    (the CLI's bar or lines, the TUI's status bar), so they all show the same counts."""
 
     done: int
     total: int
     current: str = ""
     unit: str = "bytes"
+    phase: Phase = "indexing"
+    files_done: int = 0
+    files_total: int = 0
+    chunks_done: int = 0
+    elapsed_s: float = 0.0
+    rate: float | None = Field(default=None, description="Chunks indexed per second.")
+    eta_s: float | None = Field(default=None, description="Seconds left, estimated from the bytes done.")
 
     @property
     def fraction(self) -> float:
         return 1.0 if self.total <= 0 else min(1.0, self.done / self.total)
+
+    def counts(self) -> str:
+        """Files and chunks done, rate and ETA: "12/400 files · 96 chunks · 31.0 chunks/s · ETA 2m05s"."""
+        parts = [PHASE_LABELS[self.phase]]
+        if self.files_total:
+            parts.append(f"{self.files_done:,}/{self.files_total:,} files")
+        if self.phase in ("indexing", "done"):
+            parts.append(f"{self.chunks_done:,} chunks")
+            if self.rate is not None:
+                parts.append(f"{self.rate:.1f} chunks/s")
+            if self.eta_s is not None and self.phase == "indexing":
+                parts.append(f"ETA {duration(self.eta_s)}")
+        return " · ".join(parts)
+
+    def line(self) -> str:
+        """The counts, the share done and the file being read."""
+        pct = f" · {self.fraction:.0%}" if self.total > 0 and self.phase == "indexing" else ""
+        return self.counts() + pct + (f" · {self.current}" if self.current else "")
+
+
+PHASE_LABELS: dict[str, str] = {
+    "checking": "checking files",
+    "waiting": "waiting for another advisor to finish indexing",
+    "loading": "loading the embedding model",
+    "indexing": "indexing",
+    "done": "indexed",
+}
+
+
+def duration(seconds: float) -> str:
+    """12s, 3m05s, 1h02m."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
 
 ProgressCallback = Callable[[Progress], None]

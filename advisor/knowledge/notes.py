@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 from advisor.errors import StorageError, UsageError
 from advisor.knowledge.documents import FileInfo, SourceError
 from advisor.knowledge.indexer import Job, Result, now
-from advisor.knowledge.ingest import FAILED_ADD, NOTE_NAME, Ingest, Ticker
+from advisor.knowledge.ingest import FAILED_ADD, NOTE_NAME, Ingest, note_id_of
 from advisor.knowledge.models import AddOutcome, AddReport, NoteInfo, NoteRecord, ProgressCallback
+from advisor.knowledge.progress import Ticker
 from advisor.knowledge.readers import note_formats, supported_suffixes
-from advisor.knowledge.sources import inspect_file, open_document, slugify
+from advisor.knowledge.sources import inspect_file, looks_binary, megabytes, open_document, slugify
 from advisor.knowledge.stores import Stores
+from advisor.private import private_dir, write_private
 
 if TYPE_CHECKING:
     import sqlite3
@@ -91,15 +93,19 @@ class Notes:
                 files += [(str(f), f) for f in found]
             else:
                 files.append((str(given), p))
-        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.notes_dir)
+        ticker = Ticker(progress)
+        ticker.phase("checking", files_total=len(files))
         checked: list[tuple[str, Path, FileInfo]] = []
         for shown, p in files:
             try:
-                checked.append((shown, p, inspect_file(p)))
+                checked.append((shown, p, self.stores.inspect(p)))
             except SourceError as exc:
                 report.items.append(AddOutcome(path=shown, outcome="failed", message=str(exc)))
                 self._record_failed_add(p, str(exc))
-        self.ingest.ready()
+            ticker.file_done(p.name)
+        started = now()
+        self.ingest.ready(progress)  # indexes, too, the copies an interrupted add left unindexed
         # 1. decide and copy, file by file; 2. index all the copies in pooled batches
         outcomes: list[AddOutcome | _PendingAdd] = []
         pending_by_sha: dict[str, _PendingAdd] = {}
@@ -113,19 +119,12 @@ class Notes:
                     message=f"same content as note {dup.nid}, skipped",
                 ))
                 continue
-            item = self._prepare_add(shown, p, info, taken)
+            item = self._prepare_add(shown, p, info, taken, started)
             if isinstance(item, _PendingAdd):
                 pending_by_sha[info.sha256] = item
             outcomes.append(item)
         pending = [o for o in outcomes if isinstance(o, _PendingAdd)]
-        ticker = Ticker(sum(o.job.info.size for o in pending), progress)
-        base = 0
-        for add in pending:
-            add.job.base = base
-            base += add.job.info.size
-        results = self.ingest.index_jobs([o.job for o in pending], ticker, on_failure=self._failed_add) if pending else {}
-        if pending:
-            ticker.tick(base, pending[-1].job.info.path.name, force=True)
+        results = self.ingest.index_jobs([o.job for o in pending], ticker, on_failure=self._failed_add)
         titles: dict[str, str | None] = {}
         for o in outcomes:
             if isinstance(o, _PendingAdd):
@@ -137,7 +136,8 @@ class Notes:
                 report.items.append(o)
         return report
 
-    def _prepare_add(self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None) -> AddOutcome | _PendingAdd:
+    def _prepare_add(self, shown: str, src: Path, info: FileInfo, taken: set[str] | None = None,
+                     started: str | None = None) -> AddOutcome | _PendingAdd:
         """Skip an unchanged file, or copy it into the notes folder as a job to index."""
         origin = str(src.resolve())
         cat = self.stores.catalog
@@ -148,6 +148,11 @@ class Notes:
         same = cat.source_by_hash(info.sha256)
         if same is not None and Path(same["path"]).exists():
             self._clear_failed_add(origin)
+            if same["origin"] is None:  # a copy left by an add that was stopped (or put there by hand): this file's
+                cat.set_origin(same["source_id"], origin)  # from now on, so that editing the file updates it
+                if started is not None and same["indexed_at"] >= started:  # indexed by this run, before the copying
+                    return AddOutcome(path=shown, outcome="added", note_id=same["source_id"][len(NOTE):],
+                                      title=same["title"], chunks=same["n_chunks"], warning=info.warning)
             return _same_content(shown, same)
         nid = existing["source_id"][len(NOTE):] if existing is not None else self._new_note_id(origin, taken)
         # a note keeps its format's suffix; a file in another format is read, and kept, as text
@@ -220,39 +225,64 @@ class Notes:
         body = text.strip()
         if not body:
             raise UsageError("empty note: nothing to add")
+        if "\x00" in body or looks_binary(body[:8192].encode("utf-8", errors="replace")):
+            raise UsageError("the note is binary data (NUL or control bytes), not text; nothing was added")
         title = (title or "").strip() or body.splitlines()[0].lstrip("#").strip()[:80] or "Untitled note"
         content = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
         data = content.encode("utf-8")
-        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.ingest.ready()
+        if len(data) > self.stores.max_file_bytes:
+            raise UsageError(f"the note is {megabytes(len(data))}, over the {megabytes(self.stores.max_file_bytes)} "
+                             "limit (knowledge.max_file_mb); nothing was added")
+        private_dir(self.notes_dir)
         sha = hashlib.sha256(data).hexdigest()
         same = self.stores.catalog.source_by_hash(sha)
         if same is not None and Path(same["path"]).exists():
             return _same_content("-", same)
         nid = self._new_note_id(sha)
         dest = self.notes_dir / f"{nid}-{slugify(title)}.md"
-        dest.write_bytes(data)
-        os.chmod(dest, 0o600)
-        info = inspect_file(dest)
+        write_private(dest, data)
+        try:
+            info = self.stores.inspect(dest)
+        except SourceError as exc:
+            dest.unlink(missing_ok=True)
+            raise UsageError(f"cannot add note: {exc}") from None
         job = Job(NOTE + nid, "note", info, origin=origin)
-        result = self.ingest.index_jobs([job], on_failure=self._failed_add)[job.sid]
+        result = self.ingest.index_jobs([job], Ticker(self.ingest.progress), on_failure=self._failed_add)[job.sid]
         if result.error is not None:
             raise UsageError(f"cannot add note: {result.error}")
         return AddOutcome(path="-", outcome="added", note_id=nid, title=title, chunks=result.chunks)
 
     # ------------------------------------------------------------------ list / remove
     def list_notes(self) -> list[NoteInfo]:
-        self.ingest.ready()
+        """The notes as the catalog records them, and the files in the notes folder it does not
+        know yet ("pending"). Reads no note and indexes nothing: fast at thousands of notes."""
+        on_disk = self._note_files()
         out = []
         for r in self.stores.catalog.sources("note"):
             if r["source_id"].startswith(FAILED_ADD):
                 continue
+            name = Path(r["path"]).name
+            gone = on_disk.pop(name, None) is None
             out.append(NoteInfo(
                 id=r["source_id"][len(NOTE):], title=r["title"], path=r["path"], origin=r["origin"],
-                chunks=r["n_chunks"], size=r["size"] or 0, added_at=r["added_at"], status=r["status"],
-                warning=r["error"] or r["warning"],
+                chunks=r["n_chunks"], size=r["size"] or 0, added_at=r["added_at"],
+                status="missing" if gone else r["status"],
+                warning="file is gone; `advisor kb reindex` drops it" if gone else r["error"] or r["warning"],
             ))
-        return sorted(out, key=lambda n: (n.added_at or "", n.id))
+        for path in on_disk.values():
+            out.append(NoteInfo(id=note_id_of(path), title=NOTE_NAME.sub("", path.stem), path=str(path),
+                                status="pending", warning="not indexed yet; the next search indexes it"))
+        return sorted(out, key=lambda n: (n.added_at or "~", n.id))
+
+    def _note_files(self) -> dict[str, Path]:
+        """{file name: path} of the notes folder's notes, from one listing."""
+        try:
+            names = os.listdir(self.notes_dir)
+        except FileNotFoundError:
+            return {}
+        suffixes = supported_suffixes()
+        return {n: self.notes_dir / n for n in names
+                if not n.startswith(".") and os.path.splitext(n)[1].lower() in suffixes}
 
     def _find_note(self, note_id: str) -> sqlite3.Row:
         note_id = note_id.strip().removeprefix(NOTE)
@@ -278,7 +308,6 @@ class Notes:
 
     def remove_note(self, note_id: str) -> NoteInfo:
         """Delete a note's file and its chunks."""
-        self.ingest.ready()
         row = self._find_note(note_id)
         info = NoteInfo(id=row["source_id"][len(NOTE):], title=row["title"], path=row["path"], origin=row["origin"],
                         chunks=row["n_chunks"])
@@ -327,7 +356,7 @@ class Notes:
         """Write notes from a backup into the notes folder and index them. A note whose content is
         here already is skipped; one whose id is taken by another note gets a new id."""
         self.ingest.ready()
-        self.notes_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.notes_dir)
         cat = self.stores.catalog
         outcomes: list[AddOutcome] = []
         jobs: list[tuple[Job, str | None]] = []
@@ -350,16 +379,15 @@ class Notes:
                 dest = self.notes_dir / (nid + record.file[len(m.group(1)):])
             tmp = dest.with_name("." + dest.name + ".part")
             try:
-                tmp.write_bytes(data)
-                os.chmod(tmp, 0o600)
+                write_private(tmp, data)
                 os.replace(tmp, dest)
             except OSError as exc:
                 raise StorageError(f"cannot write {dest}: {exc.strerror or exc}") from None
             try:
-                jobs.append((Job(NOTE + nid, "note", inspect_file(dest), origin=record.origin), record.added_at))
+                jobs.append((Job(NOTE + nid, "note", inspect_file(dest), origin=record.origin), record.added_at))  # a backup comes back whole, whatever the size limit
             except SourceError as exc:
                 outcomes.append(AddOutcome(path=record.file, outcome="failed", note_id=nid, message=str(exc)))
-        results = self.ingest.index_jobs([job for job, _ in jobs]) if jobs else {}
+        results = self.ingest.index_jobs([job for job, _ in jobs], Ticker(self.ingest.progress)) if jobs else {}
         for job, added_at in jobs:
             nid = job.sid[len(NOTE):]
             result = results[job.sid]

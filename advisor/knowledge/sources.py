@@ -16,8 +16,9 @@ BLOCK = 1 << 20
 SNIFF = 8192
 
 
-def inspect_file(path: Path, *, curated: bool = False) -> FileInfo:
-    """Hash and check a file in one streaming pass; raise SourceError for what cannot be indexed."""
+def inspect_file(path: Path, *, curated: bool = False, max_bytes: int | None = None) -> FileInfo:
+    """Hash and check a file in one streaming pass; raise SourceError for what cannot be indexed
+    (a file over `max_bytes` is refused before it is read)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -26,6 +27,11 @@ def inspect_file(path: Path, *, curated: bool = False) -> FileInfo:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
     if not path.is_file():
         raise SourceError("not a regular file")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise SourceError(
+            f"file is {megabytes(st.st_size)}, over the {megabytes(max_bytes)} limit "
+            "(knowledge.max_file_mb); split it, or raise the limit"
+        )
     reader = reader_for(path, curated=curated)
     is_text = not reader.binary
     if st.st_size == 0:
@@ -43,7 +49,7 @@ def inspect_file(path: Path, *, curated: bool = False) -> FileInfo:
                 h.update(block)
                 if first and is_text:
                     sample = block[:SNIFF]
-                    if b"\x00" in sample or _looks_binary(sample):
+                    if b"\x00" in sample or looks_binary(sample):
                         raise SourceError(f"binary file, not text (supported: {note_formats()})")
                 first = False
                 if is_text:
@@ -77,7 +83,14 @@ def inspect_file(path: Path, *, curated: bool = False) -> FileInfo:
     return info
 
 
-def _looks_binary(sample: bytes) -> bool:
+def megabytes(size: int) -> str:
+    """A size for people: 850 kB, 2.5 MB, 120 MB."""
+    if size < 1e6:
+        return f"{size / 1e3:.0f} kB"
+    return f"{size / 1e6:.1f} MB" if size < 10e6 else f"{size / 1e6:.0f} MB"
+
+
+def looks_binary(sample: bytes) -> bool:
     if not sample:
         return False
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))

@@ -9,19 +9,28 @@ drift (an interrupted run). It is always this home's own (embedded); a team serv
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.knowledge.indexer import INDEX_BATCH, embed_text, vector_metas
+from advisor.knowledge.sources import inspect_file
+from advisor.private import private_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.knowledge.catalog import Catalog
+    from advisor.knowledge.documents import FileInfo
     from advisor.knowledge.embedder import Embedder
     from advisor.knowledge.team import Team
     from advisor.knowledge.vectors import VectorIndex
     from advisor.settings import Settings
 
 CATALOG_FILE = "lexical.sqlite3"
+WRITE_LOCK = ".indexing.lock"
 
 
 class Stores:
@@ -54,6 +63,14 @@ class Stores:
             return resources.knowledge_dir()
         except FileNotFoundError:
             return None
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.settings.knowledge.max_file_mb * 1e6)
+
+    def inspect(self, path: Path, *, curated: bool = False) -> FileInfo:
+        """Check a source file (`sources.inspect_file`); notes over the size limit are refused."""
+        return inspect_file(path, curated=curated, max_bytes=None if curated else self.max_file_bytes)
 
     # ------------------------------------------------------------------ stores
     @property
@@ -120,6 +137,54 @@ class Stores:
             texts = [embed_text(r["title"], r["location"], r["text"]) for r in rows]
             dense.upsert([r["chunk_id"] for r in rows], self.embedder.embed(texts), vector_metas(rows))
         return len(extra) + len(missing)
+
+    @contextmanager
+    def writing(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """One indexing run at a time for this index, across processes (the TUI's worker and a
+        CLI command): embedded Chroma takes one writer. `waiting()` is called if another run
+        holds the index, before this one waits for it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            yield
+            return
+        private_dir(self.index_dir)
+        fd = os.open(self.index_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # and the lock with it
+
+    def check(self) -> str | None:
+        """Why the index cannot be read, or None. The catalog is checked as it opens; the vector
+        index of a server by a count, the embedded one by its database file (`chroma_files`),
+        without loading Chroma, so that `advisor kb status` stays fast."""
+        from advisor.errors import StorageError
+
+        try:
+            self.catalog.chunk_count()
+            if self.settings.knowledge.chroma_url:
+                vectors = self._dense or self.open_vectors()
+                try:
+                    vectors.count()
+                finally:
+                    if vectors is not self._dense:
+                        vectors.close()
+                return None
+        except StorageError as exc:
+            return exc.message
+        from advisor.knowledge.chroma_files import database_problem, embedded_folder
+
+        problem = database_problem(embedded_folder(self.index_dir))
+        if problem is None:
+            return None
+        return f"the vector index is corrupt or unreadable ({problem}); run `advisor kb reindex --full` to rebuild it"
 
     def wipe(self) -> None:
         """Empty both stores for a full rebuild; works when either is corrupt or unreadable."""

@@ -44,7 +44,9 @@ def stream_with_tools(session: Session, client: ModelClient, messages: Sequence[
         bound = client.chat().bind_tools(tools.definitions())
         for _ in range(MAX_ROUNDS):
             whole: Any = None
+            finished = False
             for chunk in bound.stream(convo):
+                finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                 text = chunk.content if isinstance(chunk.content, str) else _flatten(chunk.content)
                 if text:
                     wrote = True
@@ -52,6 +54,7 @@ def stream_with_tools(session: Session, client: ModelClient, messages: Sequence[
                 whole = chunk if whole is None else whole + chunk
             calls = list(getattr(whole, "tool_calls", None) or [])
             if not calls:
+                client.check_finished(finished)  # a stream cut mid-way is not an answer
                 return
             convo.append(AIMessage(content=_flatten(whole.content), tool_calls=calls))
             for call in calls:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from advisor.cpu import ThreadChoice, choose_threads
 from advisor.errors import ModelError
 
 if TYPE_CHECKING:  # heavy imports only when a model is really used
@@ -91,6 +92,7 @@ class LocalServer:
         self._server: Any = None  # an xllamacpp.Server (the native module has no type information)
         self._lock = threading.Lock()
         self.base_url: str | None = None
+        self.threads: ThreadChoice | None = None  # chosen when it starts
 
     @property
     def name(self) -> str:
@@ -113,9 +115,9 @@ class LocalServer:
             params.n_ctx = local.context_tokens
             params.n_predict = local.max_tokens
             params.n_parallel = 1
-            threads = local.threads or max(1, os.cpu_count() or 1)
-            params.cpuparams.n_threads = threads
-            params.cpuparams_batch.n_threads = threads
+            self.threads = choose_threads(local.threads)
+            params.cpuparams.n_threads = self.threads.threads
+            params.cpuparams_batch.n_threads = self.threads.threads
             params.hostnames = [local.host]
             params.port = local.port
             params.verbosity = -1  # llama.cpp's own logging would flood the terminal
@@ -174,6 +176,7 @@ class ModelClient:
         self.settings = settings
         self.info = info or describe(settings)
         self._chat = chat
+        self._endpoint_stream = False
         self._local: LocalServer | None = None
         self._profile: ModelProfile | None = None
 
@@ -187,6 +190,7 @@ class ModelClient:
     def chat(self) -> BaseChatModel:
         if self._chat is None:
             self._chat = self._build()
+            self._endpoint_stream = True  # ours: an OpenAI-compatible stream, checked for cuts
         return self._chat
 
     def _build(self) -> BaseChatModel:
@@ -242,10 +246,13 @@ class ModelClient:
 
     # -- calls
     def stream(self, messages: Sequence[BaseMessage]) -> Iterator[str]:
-        """Text chunks of the reply as they arrive; ModelError on any fault."""
+        """Text chunks of the reply as they arrive; ModelError on any fault, and when an
+        endpoint's stream ends without saying why it stopped (a cut connection)."""
+        finished = False
         try:
             chat = self.chat()
             for chunk in chat.stream(list(messages)):
+                finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                 text = chunk.content if isinstance(chunk.content, str) else _flatten(chunk.content)
                 if text:
                     yield text
@@ -253,6 +260,16 @@ class ModelClient:
             raise
         except Exception as exc:  # noqa: BLE001 - every fault becomes one clear line
             raise self.error(exc) from None
+        self.check_finished(finished)
+
+    def check_finished(self, finished: bool) -> None:
+        """ModelError when an endpoint's stream ended without a finish reason: a cut reply.
+        (OpenAI-compatible servers end a reply with one: "stop", "length", "tool_calls"...)"""
+        if not finished and self._endpoint_stream:
+            raise ModelError(redact(
+                f"the reply from {self.endpoint} was cut off: the stream ended before the model "
+                "finished. What arrived is kept, marked as cut off. Your message is saved; /retry "
+                "to try again.", self.settings))
 
     def invoke(self, messages: Sequence[BaseMessage]) -> str:
         return "".join(self.stream(messages))
@@ -319,7 +336,7 @@ class ModelClient:
                 return f"the model endpoint {where} answered with an error (HTTP {exc.status_code}).{retry}"
             if isinstance(exc, openai.APIError):
                 return f"the model endpoint {where} sent a malformed response.{retry}"
-        if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        if isinstance(exc, ValueError):  # bad JSON, or a body with no reply in it (cut short)
             return f"the model endpoint {where} sent a malformed response.{retry}"
         if isinstance(exc, TimeoutError):
             return f"the model at {where} did not answer in time (timeout).{retry}"

@@ -23,6 +23,8 @@ from advisor.tui.styles import CSS
 
 if TYPE_CHECKING:
     from advisor.journal.store import JournalStore
+    from advisor.knowledge.models import Progress, ReindexReport
+    from advisor.knowledge.worker import IndexProcess, Operation
     from advisor.settings import Settings
 
 #: `1`: exit right after Home's first paint; `data`: after Home has painted its data too
@@ -120,6 +122,8 @@ class AdvisorApp(App[int]):
         self.load_error: AdvisorError | None = None
         self.session_factory = session_factory or default_session_factory
         self._knowledge_factory = knowledge_factory or default_knowledge_factory
+        # the knowledge base of the settings indexes in a worker process; one given (a test's) here
+        self._index_in_process = knowledge is not None or knowledge_factory is not None
         self._knowledge = LockedKnowledge(knowledge) if knowledge is not None else None
         self._knowledge_error: str | None = None
         self._knowledge_lock = threading.Lock()
@@ -127,6 +131,10 @@ class AdvisorApp(App[int]):
         self.exit_after_paint = exit_after_paint
         self.auto_index = auto_index
         self.today: Callable[[], date] = date.today  # what "due" is measured against (tests fix it)
+        self.index_progress: Progress | None = None  # the latest counts of the background indexing
+        self._index_run: IndexProcess | None = None
+        self._quitting = False
+        self.startup_warnings: list[str] = []  # from loading the settings (unknown config keys)
         self.settings: Settings = None  # type: ignore[assignment]  # set by _use() or ensure_loaded()
         self.journal: JournalStore = None  # type: ignore[assignment]
         if settings is not None:
@@ -157,6 +165,8 @@ class AdvisorApp(App[int]):
             self.load_error = exc
             self.exit(return_code=exc.exit_code)
             return False
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", timeout=10)
         return True
 
     # ------------------------------------------------------------------ cores
@@ -195,6 +205,43 @@ class AdvisorApp(App[int]):
                 provider = "openai" if (self.settings.model.base_url or self.settings.model.api_key) else "guide"
             label = "guide mode (no language model)" if provider == "guide" else self.settings.model.name
             return provider, label
+
+    # ------------------------------------------------------------------ background indexing
+    def run_indexing(self, operation: Operation = "prepare") -> ReindexReport | None:
+        """Index in a worker process (call from a thread worker): the embedder and Chroma load
+        there, not here, so the UI stays small. Its counts go to `index_progress` (screens show
+        them); None when quitting stopped it (the next launch resumes). Raises AdvisorError."""
+        from advisor.knowledge.worker import IndexProcess
+
+        def progress(p: Progress) -> None:
+            self.index_progress = p
+
+        if self._index_in_process:
+            report: ReindexReport = self.knowledge().reindex(progress=progress)
+            return report
+        run = IndexProcess(self.settings, operation)
+        if self._quitting:
+            return None
+        self._index_run, self.index_progress = run, None
+        try:
+            return run.run(progress)
+        finally:
+            self._index_run = None
+
+    @property
+    def indexing(self) -> bool:
+        return self._index_run is not None
+
+    def stop_indexing(self) -> None:
+        """Quitting is immediate: the indexing process ends now."""
+        self._quitting = True
+        run = self._index_run
+        if run is not None:
+            run.stop()
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any = None) -> None:
+        self.stop_indexing()
+        super().exit(result, return_code, message)
 
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -305,11 +352,13 @@ def open_journal(settings: Settings) -> JournalStore:
     return JournalStore.open(settings.journal_path)
 
 
-def load_from_environment() -> tuple[Settings, JournalStore]:
-    """What `advisor` with no arguments uses: settings from env/config, and their journal."""
-    from advisor.settings import load_settings
+def load_from_environment(warn: Callable[[str], None] | None = None) -> tuple[Settings, JournalStore]:
+    """What `advisor` with no arguments uses: settings from env/config, and their journal;
+    warnings (unknown config keys, a home others can read) go to `warn`."""
+    from advisor.settings import ensure_home, load_settings
 
-    settings = load_settings()
+    settings = load_settings(warn=warn)
+    ensure_home(settings, warn=warn)
     return settings, open_journal(settings)
 
 
@@ -322,7 +371,10 @@ def run_app(settings: Settings | None = None) -> int:
     exit_after_paint = {"1": "paint", "data": "data"}.get(os.environ.get(FIRST_PAINT_EXIT_ENV, ""), "")
     try:
         if settings is None:
-            app = AdvisorApp(None, loader=load_from_environment, exit_after_paint=exit_after_paint)
+            warnings: list[str] = []
+            app = AdvisorApp(None, loader=lambda: load_from_environment(warnings.append),
+                             exit_after_paint=exit_after_paint)
+            app.startup_warnings = warnings
         else:
             app = build_app(settings, exit_after_paint=exit_after_paint)
     except AdvisorError as exc:
@@ -331,6 +383,7 @@ def run_app(settings: Settings | None = None) -> int:
     try:
         result = app.run()
     finally:
+        app.stop_indexing()
         if app.journal is not None:
             try:
                 app.journal.close()

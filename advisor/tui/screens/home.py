@@ -184,24 +184,36 @@ class HomeScreen(Screen):
         app.call_from_thread(self._set_kb, kb_summary(statuses))
         pending = [s for s in statuses if s.state in ("changed", "missing")]
         if pending and app.auto_index and app.settings.ui.auto_index:
-            self._index(kb, len(pending))
+            self._index(kb)
 
-    def _index(self, kb: Any, count: int) -> None:
+    def _index(self, kb: Any) -> None:
+        """Index in the app's worker process; the status line shows its counts (a timer reads
+        them, so this thread never waits on the UI, and quitting never waits on this thread)."""
         app: Any = self.app
-
-        def progress(p: Any) -> None:
-            pct = int(p.fraction * 100)
-            app.call_from_thread(self._set_kb, f"Knowledge base: indexing {count} file(s)… {pct}%  {p.current}")
-
-        app.call_from_thread(self._set_kb, f"Knowledge base: indexing {count} file(s)…")
+        self._kb_text, self._kb_indexing = "Knowledge base: indexing…", True
+        app.call_from_thread(self._watch_indexing)
         try:
-            kb.reindex(progress=progress)
-            statuses = kb.status()
+            report = app.run_indexing()
+            if report is None:  # quitting stopped it; the next launch resumes
+                return
+            self._kb_text = kb_summary(kb.status())
         except Exception as exc:  # noqa: BLE001
             message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            app.call_from_thread(self._set_kb, f"Knowledge base: indexing failed: {message}")
-            return
-        app.call_from_thread(self._set_kb, kb_summary(statuses))
+            self._kb_text = f"Knowledge base: indexing failed: {message}"
+        finally:
+            self._kb_indexing = False
+
+    def _watch_indexing(self) -> None:
+        self._set_kb(self._kb_text)
+        self._indexing_timer = self.set_interval(0.25, self._show_indexing)
+
+    def _show_indexing(self) -> None:
+        progress = getattr(self.app, "index_progress", None)
+        if self._kb_indexing and progress is not None:
+            self._set_kb("Knowledge base: " + progress.line())
+        elif not self._kb_indexing:
+            self._set_kb(self._kb_text)
+            self._indexing_timer.stop()
 
     def _set_kb(self, text: str) -> None:
         try:

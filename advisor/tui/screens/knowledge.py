@@ -190,7 +190,17 @@ class KnowledgeScreen(Screen):
         bar.remove_class("-idle")
         bar.update(total=100, progress=int(p.fraction * 100))
         if bar_id == "#index-progress":
-            self._summary(f"Indexing… {int(p.fraction * 100)}%  {p.current}")
+            self._summary(p.line())
+
+    def _watch_index_progress(self) -> None:
+        self._index_timer = self.set_interval(0.25, self._show_index_progress)
+
+    def _show_index_progress(self) -> None:
+        progress = getattr(self.app, "index_progress", None)
+        if not self._reindexing:
+            self._index_timer.stop()
+        elif progress is not None:
+            self._progress("#index-progress", progress)
 
     def _progress_done(self, bar_id: str) -> None:
         self.query_one(bar_id, ProgressBar).add_class("-idle")
@@ -201,15 +211,24 @@ class KnowledgeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="kb-write")
     def reindex(self) -> None:
+        """In the app's worker process (the UI stays small; quitting ends it at once); a timer
+        shows its counts, so this thread never waits on the UI."""
         app: Any = self.app
+        self._reindexing = True
+        app.call_from_thread(self._watch_index_progress)
         try:
             kb = app.knowledge()
-            report = kb.reindex(progress=lambda p: app.call_from_thread(self._progress, "#index-progress", p))
+            report = app.run_indexing("reindex")
+            if report is None:  # quitting stopped it
+                return
             statuses = kb.status()
         except Exception as exc:  # noqa: BLE001
+            self._reindexing = False
             app.call_from_thread(self._summary, f"Indexing failed: {_message(exc)}")
             app.call_from_thread(self._progress_done, "#index-progress")
             return
+        finally:
+            self._reindexing = False
         app.call_from_thread(self._progress_done, "#index-progress")
         app.call_from_thread(self._show_status, statuses)
         app.call_from_thread(app.notify, f"Index updated: {report.indexed} indexed, {report.unchanged} unchanged, "
