@@ -36,6 +36,9 @@ def test_add_notes_then_search_cites_the_right_passage(cli, tmp_path: Path):
     assert hits[0]["location"] == KB_FIELD_LOCATION and hits[0]["kind"] == "note"
     r = cli("kb", "search", "what do members of a research field share?", "-k", "1", "--kind", "note")
     assert r.code == 0 and r.out.startswith(f"1. {KB_FIELD_TITLE} [note] {KB_FIELD_LOCATION}")
+    lines = r.out.splitlines()
+    assert lines[1].strip() == str((one / KB_FIELD_NOTE.name).resolve())  # the file the user added
+    assert "research field is a community" in r.out and "\x1b[" not in r.out  # no escapes when piped
     r = cli("notes", "add", str(one))
     assert r.code == 0 and "2 unchanged" in r.out
     r = cli("notes", "list", "--json")
@@ -82,3 +85,25 @@ def test_stdin_and_editor(cli, tmp_path: Path):
     assert r.code == 0 and "0 indexed" in r.out
     r = cli("notes", "rm", "nonexistent")
     assert r.code == 2 and r.err.startswith("advisor: no note with id")
+
+
+def test_search_shows_a_card_with_its_sources_and_the_note_it_draws_on(cli, advisor_env, tmp_path: Path):
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "dangling.md").write_text(
+        "---\ntitle: Dangling questions\nkind: epistemics\nsources:\n  - author: A. Writer\n"
+        "    title: \"Quick take: Leaving dangling questions is bad faith\"\n    where: quick takes\n---\n\n"
+        "## What it is, and why a question left hanging reads as an accusation\n\nA critic poses a question and leaves it hanging, implying the target is wrong.\n")
+    note = tmp_path / "takes.txt"
+    note.write_text("Quick takes\n\nLeaving dangling questions is bad faith\n\n"
+                    "A dangling question is asked in a critique and then left hanging.\n")
+    env = {"ADVISOR_KNOWLEDGE__CURATED_DIR": str(cards)}
+    assert cli("notes", "add", str(note), env=env).code == 0
+    r = cli("kb", "search", "leaving a question hanging", "-k", "1", "--kind", "curated", env=env)
+    assert r.code == 0, r.err
+    lines = [ln.strip() for ln in r.out.splitlines()]
+    # the heading line is one line even past 80 characters (a pipe is not wrapped)
+    assert lines[0] == "1. Dangling questions [card] § What it is, and why a question left hanging reads as an accusation"
+    assert lines[1] == "curated card dangling.md · draws on “Quick take: Leaving dangling questions is bad faith”, A. Writer (quick takes)"
+    assert str(cards) not in r.out  # never the folder the cards are installed in
+    assert "↳ from your note: Quick takes [note] lines 1–5" in lines and str(note.resolve()) in lines

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import KB_FIELD_LOCATION, KB_FIELD_TEXT, KB_FIELD_TITLE, kb_make_settings
+from support import KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_FIELD_TITLE, kb_make_settings
 
 from advisor.errors import StorageError, UsageError
 from advisor.knowledge import KnowledgeBase, Progress
@@ -62,7 +62,8 @@ def test_search_finds_the_passage_with_citation(kb_index: KnowledgeBase):
     assert KB_FIELD_TEXT in top.text
     assert top.kind == "note"
     assert top.location == KB_FIELD_LOCATION
-    assert Path(top.source).parent == kb_index.notes_dir and Path(top.source).is_file()
+    assert top.source == str(KB_FIELD_NOTE.resolve())  # cited by the file the user added, not its copy
+    assert top.lines == (5, 5) and top.citation() == f"{KB_FIELD_TITLE}, line 5 ({KB_FIELD_NOTE.resolve()})"
     assert top.title == KB_FIELD_TITLE
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert len({h.chunk_id for h in hits}) == len(hits)

@@ -21,7 +21,7 @@ def kb_small(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
 
 def test_registry_names_the_formats_and_picks_readers_by_suffix():
     assert note_formats() == ".md, .txt, .pdf" and note_formats(" or ") == ".md, .txt or .pdf"
-    assert supported_suffixes() == {".md", ".markdown", ".txt", ".text", ".pdf"}
+    assert supported_suffixes() == {".md", ".markdown", ".mdx", ".txt", ".text", ".pdf"}
     assert reader_for(Path("a/Plan.MD")).name == "markdown"
     assert reader_for(Path("paper.pdf")).binary
     # the subfield map is a curated file; a note with its suffix (or any unknown one) is text
@@ -33,14 +33,15 @@ def test_registry_names_the_formats_and_picks_readers_by_suffix():
 def test_a_note_in_an_unknown_format_is_kept_as_text_and_survives_the_next_run(
     kb_small: KnowledgeBase, tmp_path: Path
 ):
-    src = tmp_path / "essay.rst"
+    src = tmp_path / "Zebra essay.rst"
     src.write_text("Reward hacking is a zebra-crossing problem for RL agents.\n")
     assert [i.outcome for i in kb_small.add_paths([src]).items] == ["added"]
     assert Path(kb_small.list_notes()[0].path).suffix == ".txt"
     settings, embedder = kb_small.settings, kb_small.embedder
     kb_small.close()
     with KnowledgeBase(settings, embedder=embedder) as again:  # a new process: files checked anew
-        assert [n.title for n in again.list_notes()] == ["Reward hacking is a zebra-crossing problem for RL agents."]
+        # no front matter, no heading, a first line that is a sentence: named by the file added
+        assert [n.title for n in again.list_notes()] == ["Zebra essay"]
         assert again.search("zebra-crossing", k=1, kind="note")[0].text.startswith("Reward hacking")
 
 

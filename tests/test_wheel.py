@@ -96,11 +96,15 @@ def test_the_installed_advisor_lists_cards_and_searches_its_own_copy(venv: Path,
     assert "What a research field is  (strategy/what-is-a-research-field.md)" in cards
 
     plain = _run([advisor, "kb", "search", FIELD_Q], cwd=cwd, env=user_env).stdout
-    assert plain.startswith("1. What a research field is [curated] § A field is a community")
+    assert plain.startswith("1. What a research field is [card] § A field is a community")
+    assert str(venv) not in plain  # a card is cited by its place among the cards, not where it is installed
     hits = json.loads(_run([advisor, "kb", "search", FIELD_Q, "--json", "-k", "3"], cwd=cwd, env=user_env).stdout)
     top = hits[0]
     assert top["kind"] == "curated" and top["title"] == "What a research field is"
-    cited = Path(top["source"]).resolve()
-    assert cited.is_file() and cited.as_posix().endswith("advisor/data/knowledge/strategy/what-is-a-research-field.md")
-    assert cited.is_relative_to(venv.resolve()) and not cited.is_relative_to(REPO.resolve())
+    assert top["source"] == "strategy/what-is-a-research-field.md"
+    # what was indexed is the installed copy of the cards, not the repository's
+    status = json.loads(_run([advisor, "kb", "status", "--json"], cwd=cwd, env=user_env).stdout)
+    indexed = Path(next(s["path"] for s in status if s["source_id"] == "curated:" + top["source"])).resolve()
+    assert indexed.is_file() and indexed.as_posix().endswith("advisor/data/knowledge/strategy/what-is-a-research-field.md")
+    assert indexed.is_relative_to(venv.resolve()) and not indexed.is_relative_to(REPO.resolve())
     assert Path(user_env["ADVISOR_HOME"], "index").is_dir()  # the index went to the private home

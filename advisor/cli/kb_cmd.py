@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from typing import TYPE_CHECKING, Any
 
 from advisor.cli.common import model_json, print_json
 from advisor.cli.progress import ProgressDisplay
 
 if TYPE_CHECKING:
-    from advisor.knowledge import KnowledgeBase, ProgressCallback
+    from advisor.knowledge import KnowledgeBase, Passage, ProgressCallback
 
 
 def register(subparsers: Any) -> None:
@@ -56,10 +55,11 @@ def report_team(kb: KnowledgeBase) -> None:
 
 
 def owner_label(p: Any, team: bool) -> str:
-    """[curated], [note], and with a team server [note · mine] or [note · team: alice]."""
+    """[card], [note], and with a team server [note · mine] or [note · team: alice]."""
     if p.owner == "team":
         return f"[note · team: {p.added_by}]"
-    return f"[{p.kind} · mine]" if team and p.owner == "mine" else f"[{p.kind}]"
+    kind = "note" if p.kind == "note" else "card"
+    return f"[{kind} · mine]" if team and p.owner == "mine" else f"[{kind}]"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -130,10 +130,38 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not passages:
         print("No passages found. Add notes with `advisor notes add PATH`.")
         return 0
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=False)
+    team = bool(kb.settings.knowledge.chroma_url)
     for i, p in enumerate(passages, start=1):
-        print(f"{i}. {p.title} {owner_label(p, bool(kb.settings.knowledge.chroma_url))} {p.location}  (score {p.score:.4f})")
-        print(f"   {p.source}")
-        excerpt = textwrap.shorten(p.text, width=300, placeholder=" …")
-        print(textwrap.indent(textwrap.fill(excerpt, width=88), "   "))
-        print()
+        show_passage(console, p, f"{i}. ", "   ", team)
+        if p.source_passage is not None:
+            show_passage(console, p.source_passage, "   ↳ from your note: ", "     ", team)
+        console.print()
     return 0
+
+
+MARK = "bold underline"  # how the question's words are marked in a snippet
+
+
+def show_passage(console: Any, p: Passage, head: str, indent: str, team: bool = False) -> None:
+    """A passage as a person reads it: title, kind (whose, with a team server) and place; where it
+    comes from; the sentences that match, the question's words marked."""
+    from rich.text import Text
+
+    console.print(Text(f"{head}{p.title} {owner_label(p, team)} {p.place()}"), soft_wrap=True)
+    if p.kind == "note":
+        where = p.source
+    else:
+        where = f"curated card {p.source}" + (f" · draws on {'; '.join(p.draws_on)}" if p.draws_on else "")
+    text = Text(p.snippet or p.text[:300])
+    for start, end in p.marks if p.snippet else []:
+        text.stylize(MARK, start, end)
+    # where it comes from stays on one line (a path must survive copying); the snippet is wrapped
+    # to the terminal, and left whole when the output goes to a pipe or a file
+    console.print(Text(indent) + Text(where, style="dim"), soft_wrap=True)
+    lines = text.wrap(console, max(20, min(console.width, 100) - len(indent))) if console.is_terminal else [text]
+    for line in lines:
+        line.rstrip()
+        console.print(Text(indent) + line, soft_wrap=True)

@@ -3,7 +3,8 @@
 A small facade over three parts that share the stores (`stores.py`):
 - `ingest.py`: sync with the files, reindex, status (indexing in pooled batches: `indexer.py`);
 - `notes.py`: add files, folders or typed text as notes; list and remove them;
-- `search.py`: dense + BM25 retrieval fused by reciprocal rank fusion, passages by chunk id;
+- `search.py`: dense + BM25 retrieval fused by reciprocal rank fusion, re-ranked by late
+  interaction (`late.py`), with snippets (`snippets.py`) and card sources (`provenance.py`).
 - `team.py`: notes shared with a team's Chroma server (`knowledge.chroma_url`), private unless
   shared; search finds the other members' shared notes too.
 
@@ -235,9 +236,11 @@ class KnowledgeBase:
         topics: list[str] | None = None,
         *,
         mode: Mode = "hybrid",
+        rerank: bool = True,
     ) -> list[Passage]:
-        """The k best passages for a question: dense + BM25 fused by reciprocal rank fusion."""
-        return self._search.search(query, k, kind, topics, mode=mode)
+        """The k best passages for a question: dense + BM25 fused by reciprocal rank fusion, the
+        top re-sorted by late interaction (`rerank=False` leaves the fused order)."""
+        return self._search.search(query, k, kind, topics, mode=mode, rerank=rerank)
 
     def get_passage(self, chunk_id: str) -> Passage | None:
         """One passage by its chunk id (as cited), or None when the index no longer has it."""

@@ -1,4 +1,5 @@
-"""The catalog and lexical index: one SQLite file (sources, chunks, FTS5 BM25 over chunk text).
+"""The catalog and lexical index: one SQLite file (sources, chunks, FTS5 BM25 over chunk text,
+and each chunk's token states for the second ranking stage).
 
 It is the source of truth for what is indexed (hashes, chunk ids, chunk text); the vector index
 only holds vectors and can be rebuilt from it.
@@ -18,7 +19,9 @@ from advisor.private import private_file
 
 SqlValue = str | int | float | bytes | None  # what a column takes
 
-SCHEMA_VERSION = 2  # 2: chunks.heading, indexed by FTS5 as a third column
+# 2: chunks.heading, indexed by FTS5 as a third column
+# 3: chunk_tokens (late interaction), chunks' line ranges, sources.draws_on; every file re-indexed
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS sources(
     error TEXT, warning TEXT,
     card_kind TEXT,
     topics TEXT NOT NULL DEFAULT '[]',
+    draws_on TEXT NOT NULL DEFAULT '[]', -- cards: the works they summarise, as JSON [{title, by, where}]
     added_at TEXT, indexed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS sources_origin ON sources(origin);
@@ -50,9 +54,15 @@ CREATE TABLE IF NOT EXISTS chunks(
     text TEXT NOT NULL,
     title TEXT NOT NULL,
     location TEXT NOT NULL,
-    heading TEXT NOT NULL DEFAULT ''
+    heading TEXT NOT NULL DEFAULT '',
+    line_start INTEGER, line_end INTEGER  -- lines (pages for a PDF) of the source the chunk spans
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
+-- late interaction (late.py): each chunk's packed content-token states, written with the chunk
+CREATE TABLE IF NOT EXISTS chunk_tokens(chunk_id TEXT PRIMARY KEY, states BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS chunk_tokens_ad AFTER DELETE ON chunks BEGIN
+    DELETE FROM chunk_tokens WHERE chunk_id = old.chunk_id;
+END;
 """
 
 # The FTS5 index over the chunks (external content): chunk text, document title, section heading.
@@ -157,6 +167,8 @@ class Catalog(MetaDB):
                 )
             if row is not None and int(row[0]) < 2:
                 self._migrate_v1()
+            if row is not None and int(row[0]) < 3:
+                self._migrate_v2()
             for stmt in _FTS_SCHEMA:
                 self.db.execute(stmt)
             self.set_meta("schema_version", str(SCHEMA_VERSION))
@@ -179,6 +191,19 @@ class Catalog(MetaDB):
             for stmt in _FTS_SCHEMA:
                 self.db.execute(stmt)
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
+
+    def _migrate_v2(self) -> None:
+        """v2 -> v3: the new columns, and every file marked for re-indexing (its hash forgotten),
+        so that the next sync re-embeds it and stores the token states search reranks with."""
+        with self.transaction():
+            chunk_cols = {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}
+            for col in ("line_start", "line_end"):
+                if col not in chunk_cols:
+                    self.db.execute(f"ALTER TABLE chunks ADD COLUMN {col} INTEGER")
+            source_cols = {r[1] for r in self.db.execute("PRAGMA table_info(sources)")}
+            if "draws_on" not in source_cols:
+                self.db.execute("ALTER TABLE sources ADD COLUMN draws_on TEXT NOT NULL DEFAULT '[]'")
+            self.db.execute("UPDATE sources SET sha256 = NULL, size = NULL, mtime_ns = NULL WHERE status = 'indexed'")
 
     # ------------------------------------------------------------ sources
     def sources(self, kind: str | None = None) -> list[sqlite3.Row]:
@@ -259,13 +284,36 @@ class Catalog(MetaDB):
         self.db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
         return ids
 
-    def add_chunks(self, rows: Iterable[tuple[str, str, int, str, str, str, str]]) -> None:
-        """rows: (chunk_id, source_id, ord, text, title, location, heading)."""
+    def add_chunks(self, rows: Iterable[tuple[str, str, int, str, str, str, str, int, int]]) -> None:
+        """rows: (chunk_id, source_id, ord, text, title, location, heading, line_start, line_end)."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO chunks(chunk_id, source_id, ord, text, title, location, heading) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO chunks(chunk_id, source_id, ord, text, title, location, heading, "
+            "line_start, line_end) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+    def add_token_states(self, ids: Sequence[str], blobs: Sequence[bytes]) -> None:
+        """Store chunks' packed token states (late interaction); empty blobs are skipped."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO chunk_tokens(chunk_id, states) VALUES(?, ?)",
+            [(cid, blob) for cid, blob in zip(ids, blobs, strict=True) if blob],
+        )
+
+    def token_states(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored token states of these chunks (those that have them)."""
+        if not ids:
+            return {}
+        q = f"SELECT chunk_id, states FROM chunk_tokens WHERE chunk_id IN ({', '.join('?' * len(ids))})"
+        return {r[0]: bytes(r[1]) for r in self.db.execute(q, list(ids))}
+
+    def source_chunk_ids(self, source_ids: Sequence[str]) -> dict[str, list[str]]:
+        """{source_id: its chunk ids, in order}."""
+        out: dict[str, list[str]] = {s: [] for s in source_ids}
+        if source_ids:
+            q = f"SELECT source_id, chunk_id FROM chunks WHERE source_id IN ({', '.join('?' * len(source_ids))}) ORDER BY ord"
+            for r in self.db.execute(q, list(source_ids)):
+                out[r[0]].append(r[1])
+        return out
 
     def orphan_chunk_ids(self) -> list[str]:
         """Chunks whose source row is gone (left by an interrupted run)."""
@@ -283,8 +331,9 @@ class Catalog(MetaDB):
         if not ids:
             return {}
         q = (
-            "SELECT c.chunk_id, c.text, c.title, c.location, c.source_id, s.kind, s.path, "
-            "s.topics, s.card_kind FROM chunks c JOIN sources s USING(source_id) "
+            "SELECT c.chunk_id, c.text, c.title, c.location, c.heading, c.line_start, c.line_end, "
+            "c.source_id, s.kind, s.path, s.origin, s.topics, s.card_kind, s.draws_on "
+            "FROM chunks c JOIN sources s USING(source_id) "
             f"WHERE c.chunk_id IN ({', '.join('?' * len(ids))})"
         )
         return {r["chunk_id"]: r for r in self.db.execute(q, list(ids))}

@@ -22,6 +22,8 @@ class TextChunk:
     location: str
     heading: str | None = None
     end_offset: int = 0  # bytes of the source read so far (for progress)
+    line_start: int = 0  # the lines (pages) of the source it spans, for citations
+    line_end: int = 0
 
 
 def _location(unit: str, heading: str | None, start: int, end: int) -> str:
@@ -48,7 +50,7 @@ def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> It
 
     def emit(ws: list[str], s: int, e: int) -> TextChunk:
         nonlocal ordinal
-        c = TextChunk(ordinal, " ".join(ws), _location(doc.unit, heading, s, e), heading, offset)
+        c = TextChunk(ordinal, " ".join(ws), _location(doc.unit, heading, s, e), heading, offset, s, e)
         ordinal += 1
         return c
 

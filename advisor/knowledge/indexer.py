@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.knowledge.chunking import TextChunk, chunk_document
@@ -48,6 +49,13 @@ def embed_text(title: str, location: str, text: str) -> str:
     """What gets embedded for a chunk: its title and heading give short chunks their context."""
     heading = location[2:] if location.startswith("§ ") else ""
     return "\n".join(part for part in (title, heading, text) if part)
+
+
+def origin_name(origin: str | None) -> str | None:
+    """The name of the file a note was added from (its last resort for a title), if it was a file."""
+    if not origin or not Path(origin).is_absolute():  # typed notes: "stdin", "editor", "tui"
+        return None
+    return Path(origin).stem or None
 
 
 @dataclass
@@ -138,10 +146,12 @@ class BatchIndexer:
 
     def _open(self, job: Job) -> _Open:
         cat = self.cat
-        doc = job.info.reader.open(job.info, job.title)
+        prev = cat.source(job.sid)
+        origin = job.origin if job.origin is not None else (prev["origin"] if prev else None)
+        doc = job.info.reader.open(job.info, job.title or origin_name(origin))
         title = job.title if (job.title and not doc.meta.get("title")) else doc.title
         meta = VectorMeta(job.sid, job.kind, tuple(doc.topics))
-        return _Open(job, title, meta, doc, cat.source(job.sid), set(cat.chunk_ids(job.sid)))
+        return _Open(job, title, meta, doc, prev, set(cat.chunk_ids(job.sid)))
 
     def _fail(self, job: Job, src: _Open | None, error: str) -> None:
         gone = sorted((src.old_ids | set(src.new_ids)) if src else set())
@@ -160,8 +170,9 @@ class BatchIndexer:
             return
         cat = self.cat
         ids = [f"{s.job.sid}#{c.ord}" for s, c in batch]
+        token_states: list[bytes] = []
         if batch:
-            vecs = self._embed(batch)
+            vecs, token_states = self._embed(batch)
             self.dense.upsert(ids, vecs, [s.meta for s, _ in batch])
         with cat.transaction():
             for s, _ in batch:
@@ -169,9 +180,10 @@ class BatchIndexer:
                     s.started = True
                     cat.delete_chunks(s.job.sid)
             cat.add_chunks(
-                (cid, s.job.sid, c.ord, c.text, s.title, c.location, c.heading or "")
+                (cid, s.job.sid, c.ord, c.text, s.title, c.location, c.heading or "", c.line_start, c.line_end)
                 for cid, (s, c) in zip(ids, batch, strict=True)
             )
+            cat.add_token_states(ids, token_states)  # late interaction (late.py), in the chunks' transaction
             for cid, (s, _) in zip(ids, batch, strict=True):
                 s.new_ids.append(cid)
             stale: list[str] = []
@@ -204,21 +216,28 @@ class BatchIndexer:
 
         return done
 
-    def _embed(self, batch: list[tuple[_Open, TextChunk]]) -> Matrix:
+    def _embed(self, batch: list[tuple[_Open, TextChunk]]) -> tuple[Matrix, list[bytes]]:
+        """The batch's vectors and packed token states (late interaction), from one model run.
+        Cards whose vectors come from a team server have no token states: search leaves them at
+        their fused place when it re-sorts."""
         texts = [embed_text(s.title, c.location, c.text) for s, c in batch]
         cards = [i for i, (s, _) in enumerate(batch) if s.job.kind == "curated"]
         done = self._embedded(batch)
         if self.embed_cards is None or not cards:
-            return self.embedder.embed(texts, done=done)
+            return self.embedder.embed_with_tokens(texts, done=done)
         import numpy as np
 
         rest = [i for i in range(len(texts)) if i not in set(cards)]
         rows: dict[int, Vector] = dict(zip(cards, self.embed_cards([texts[i] for i in cards]), strict=True))
+        states = [b""] * len(texts)
         if rest:
-            rows.update(zip(rest, self.embedder.embed([texts[i] for i in rest]), strict=True))
+            vecs, blobs = self.embedder.embed_with_tokens([texts[i] for i in rest])
+            rows.update(zip(rest, vecs, strict=True))
+            for i, blob in zip(rest, blobs, strict=True):
+                states[i] = blob
         if done is not None:
             done(len(texts))
-        return np.asarray([rows[i] for i in range(len(texts))], dtype=np.float32)
+        return np.asarray([rows[i] for i in range(len(texts))], dtype=np.float32), states
 
     def _write_source(self, s: _Open) -> None:
         job, info, prev = s.job, s.job.info, s.prev
@@ -237,6 +256,7 @@ class BatchIndexer:
             warning=info.warning,
             card_kind=s.doc.card_kind,
             topics=s.doc.topics,
+            draws_on=json.dumps(s.doc.draws_on),
             added_at=(prev["added_at"] if prev and prev["added_at"] else now()),
             indexed_at=now(),
         )

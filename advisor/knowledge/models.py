@@ -15,9 +15,15 @@ class Passage(BaseModel):
     """One retrieved chunk, with what a citation needs."""
 
     text: str
-    score: float = Field(description="Fused (RRF) score in hybrid mode; cosine or BM25 otherwise.")
+    score: float = Field(
+        description="Late-interaction similarity (0-1) for passages the second stage re-ranked; "
+        "otherwise the fused (RRF) score in hybrid mode, cosine or BM25 in the others."
+    )
     title: str
-    source: str = Field(description="The file the passage comes from (a path), or a URL.")
+    source: str = Field(
+        description="Where the words come from: for a note, the file it was added from (its copy in "
+        "ADVISOR_HOME when it was typed); for a curated card, its file among the cards (strategy/x.md)."
+    )
     kind: Kind
     chunk_id: str
     location: str = Field(description='Human-readable place for citations, e.g. "§ Core problems".')
@@ -28,9 +34,29 @@ class Passage(BaseModel):
         default=None, description="For notes: one of yours (mine), or one a team member shared (team)."
     )
     added_by: str | None = Field(default=None, description="For team notes: the member who shared it.")
+    lines: tuple[int, int] | None = Field(default=None, description="First and last line (page, for a PDF) it spans.")
+    draws_on: list[str] = Field(default_factory=list, description="For a card: the works it summarises.")
+    snippet: str = Field(default="", description="The sentences that best match the question.")
+    marks: list[tuple[int, int]] = Field(
+        default_factory=list, description="Character spans of the question's words in `snippet`."
+    )
+    source_passage: Passage | None = Field(
+        default=None,
+        description="For a card drawn from one of your notes: that note's passage best matching the question.",
+    )
+
+    def place(self) -> str:
+        """Where in its source: the section and, for a note, its lines ("§ Plan, lines 3–9")."""
+        if self.kind != "note" or self.lines is None or not self.location.startswith("§ "):
+            return self.location
+        a, b = self.lines
+        return f"{self.location}, " + (f"line {a}" if a == b else f"lines {a}–{b}")
 
     def citation(self) -> str:
-        return f"{self.title}, {self.location} ({self.source})"
+        if self.kind == "note":
+            return f"{self.title}, {self.place()} ({self.source})"
+        drawn = f"; draws on {'; '.join(self.draws_on)}" if self.draws_on else ""
+        return f"{self.title}, {self.location} (curated card {self.source}{drawn})"
 
 
 class NoteInfo(BaseModel):

@@ -1,7 +1,9 @@
 """Plain text (.txt, .text): read line by line in the file's encoding, never whole.
 
 Also the base of the Markdown reader: `document_from_lines` names a document from its front
-matter, else from a short first line, else from the file name.
+matter `title:`, else from its first heading (in plain text: a first line that reads as a title,
+short and not ending like a sentence), else from its file name; `topics:` and `tags:` both become
+the topics it is filtered by, and a card's `sources:` the works it draws on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from advisor.knowledge.documents import Document, FileInfo, Line, Reader
 
 LINE_LIMIT = 1 << 16  # longest piece of a line read at once
 TITLE_LIMIT = 100  # a first line longer than this is a paragraph, not a title
+_SENTENCE_END = (".", "!", "?", ",", ";", ":", "…")
 
 
 def iter_lines(path: Path, encoding: str) -> Iterator[Line]:
@@ -40,37 +43,65 @@ def chain(first: Iterable[Line], rest: Iterable[Line]) -> Iterator[Line]:
     yield from rest
 
 
+def title_line(line: str) -> str | None:
+    """A plain-text first line that names its document: short, and not ending like a sentence."""
+    text = line.strip().lstrip("#").strip()
+    if not text or len(text) > TITLE_LIMIT or text.endswith(_SENTENCE_END):
+        return None
+    return text
+
+
+def meta_list(value: object) -> list[str]:
+    """Front-matter topics or tags as lower-case names: a YAML list, or a string of names
+    separated by commas or spaces; a leading `#` (Obsidian's tag form) is dropped."""
+    items = value if isinstance(value, list) else re.split(r"[,\s]+", str(value or ""))
+    names = (str(v).strip().lstrip("#").strip().lower() for v in items if v is not None)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def draws_on(meta: dict[str, object]) -> list[dict[str, str]]:
+    """A card's `sources:` as the works it draws on: [{title, by, where}] (empty fields left out)."""
+    sources = meta.get("sources")
+    out: list[dict[str, str]] = []
+    for item in sources if isinstance(sources, list) else []:
+        if not isinstance(item, dict) or not item.get("title"):
+            continue
+        fields = {"title": item.get("title"), "by": item.get("author"), "where": item.get("where")}
+        out.append({k: str(v).strip() for k, v in fields.items() if v and str(v).strip()})
+    return out
+
+
 def document_from_lines(
-    info: FileInfo, body: Iterable[Line], meta: dict[str, object], fallback_title: str | None
+    info: FileInfo,
+    body: Iterable[Line],
+    meta: dict[str, object],
+    fallback_title: str | None,
+    heading_title: str | None = None,
 ) -> Document:
-    """A document over `body`: titled by `meta`, else its first line when short, else a fallback."""
-    title = str(meta.get("title") or "").strip()
+    """A document over `body`, titled by its front matter, else `heading_title` (a Markdown
+    document's first heading), else a first line that reads as a title, else `fallback_title`
+    (the name of the file the user added), else its file name."""
+    title = str(meta.get("title") or "").strip() or heading_title
     if not title:
-        # the first non-empty line, when it is short, is the title (a heading or an essay title)
         first_line: list[Line] = []
         it = iter(body)
         for item in it:
             first_line.append(item)
             if item[1].strip():
                 break
-        candidate = first_line[-1][1].strip().lstrip("#").strip() if first_line else ""
-        if len(candidate) > TITLE_LIMIT:  # a paragraph: its first sentence, if short, names it
-            candidate = re.split(r"(?<=[.!?])\s", candidate, maxsplit=1)[0]
-        if candidate and len(candidate) <= TITLE_LIMIT:
-            title = candidate
+        title = title_line(first_line[-1][1]) if first_line else None
         body = chain(first_line, it)
     title = title or fallback_title or re.sub(r"^[0-9a-f]{8}-", "", info.path.stem)
-    topics = meta.get("topics") or []
-    if not isinstance(topics, list):
-        topics = [topics]
+    topics = meta_list(meta.get("topics"))
     kind = meta.get("kind")
     return Document(
         title=title,
-        topics=[str(t).strip().lower() for t in topics if str(t).strip()],
+        topics=topics + [t for t in meta_list(meta.get("tags")) if t not in topics],
         card_kind=str(kind) if kind else None,
         meta=meta,
         unit="line",
         lines=body,
+        draws_on=draws_on(meta),
     )
 
 

@@ -43,6 +43,17 @@ NOTE_DRAFT = "note-add"
 ADD_FIELDS = ("note-title", "note-body", "note-path")
 
 
+def _passage_text(p: Any, query: str) -> Text:
+    """A passage's words with the question's words marked, then its citation (whose, with a team)."""
+    from advisor.knowledge.snippets import mark, query_terms
+
+    text = Text(p.text)
+    for start, end in mark(p.text, query_terms(query)):
+        text.stylize("bold underline", start, end)
+    whose = f" · team note, added by {p.added_by}" if p.owner == "team" else ""
+    return text + Text(f"\n\n— {p.citation()}{whose}", style="italic")
+
+
 class KnowledgeScreen(LandscapeTabs):
     DEFAULT_CSS = """
     ProgressBar { height: 1; }
@@ -76,6 +87,7 @@ class KnowledgeScreen(LandscapeTabs):
         super().__init__()
         self.tab = tab
         self._results: list[Any] = []
+        self._query = ""
         self._statuses: list[Any] = []
 
     def compose(self) -> ComposeResult:
@@ -435,15 +447,16 @@ class KnowledgeScreen(LandscapeTabs):
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(self._search_failed, error_text(exc))
             return
-        app.call_from_thread(self._show_results, results)
+        app.call_from_thread(self._show_results, results, query)
 
     def _search_failed(self, text: str) -> None:
         lst = self.query_one("#search-results", OptionList)
         lst.clear_options()
         lst.add_option(Option(Text(f"Search failed: {text}"), disabled=True))
 
-    def _show_results(self, results: list[Any]) -> None:
+    def _show_results(self, results: list[Any], query: str = "") -> None:
         self._results = results
+        self._query = query
         lst = self.query_one("#search-results", OptionList)
         lst.clear_options()
         if not results:
@@ -451,7 +464,7 @@ class KnowledgeScreen(LandscapeTabs):
             return
         for i, p in enumerate(results):
             kind = f"team note · {p.added_by}" if p.owner == "team" else "own note" if p.kind == "note" else "curated"
-            lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.location}"), id=str(i)))
+            lst.add_option(Option(Text(f"{p.title}\n  {kind} · {p.place()}"), id=str(i)))
         lst.highlighted = 0
         lst.focus()
 
@@ -460,9 +473,10 @@ class KnowledgeScreen(LandscapeTabs):
         if event.option.id is None or not self._results:
             return
         p = self._results[int(event.option.id)]
-        kind = "team note" if p.owner == "team" else "your note" if p.kind == "note" else "curated"
-        self.query_one("#search-text", Static).update(
-            Text(f"{p.text}\n\n— {p.title}, {p.location} ({kind}; {p.source})"))
+        shown = _passage_text(p, self._query)
+        if p.source_passage is not None:
+            shown += Text("\n\nFrom your note it draws on:\n", style="bold") + _passage_text(p.source_passage, self._query)
+        self.query_one("#search-text", Static).update(shown)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Knowledge: update the index", "i", self.action_reindex),
