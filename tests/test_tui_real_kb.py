@@ -24,6 +24,17 @@ async def settle(app: Any, pilot: Any, seconds: float = 180) -> None:
     await pilot.pause()
 
 
+async def status_line(app: Any, pilot: Any, want: str, seconds: float = 180) -> str:
+    """Home's knowledge status line once it shows `want` (or after `seconds`): indexing runs in a
+    worker process and a timer copies its counts to the line, so the line follows it a tick later."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        text = str(app.screen.query_one("#kb-status", Static).render())
+        if want in text or asyncio.get_running_loop().time() > deadline:
+            return text
+        await pilot.pause(0.1)
+
+
 async def type_text(pilot: Any, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(c, c) for c in text])
 
@@ -41,7 +52,8 @@ async def test_a_typed_note_is_found_by_search_and_cited_in_a_session(tmp_path: 
     app = real_app(tmp_path, kb_cards_dir, kb_embedder)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(app, pilot)  # first launch: the curated cards are indexed in the background
-        assert "3 curated cards · 0 note(s) · all indexed" in str(app.screen.query_one("#kb-status", Static).render())
+        want = "3 curated cards · 0 note(s) · all indexed"
+        assert want in await status_line(app, pilot, want)
 
         await pilot.press("a")  # Home → Add note
         await settle(app, pilot)
