@@ -37,3 +37,11 @@ class ModelError(AdvisorError):
     """The language model could not answer (unreachable, bad key, unknown model, timeout)."""
 
     exit_code = 4
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, in one line: an AdvisorError's message, else the exception's type and text
+    (for a fault boundary that shows any failure to the user rather than a traceback)."""
+    if isinstance(exc, AdvisorError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"

@@ -26,7 +26,14 @@ from pydantic_settings import (
 )
 
 from advisor.errors import AdvisorError
-from advisor.paths import JOURNAL_FILE, default_config_file, default_home, ensure_data_dir, warn_once
+from advisor.paths import (
+    JOURNAL_FILE,
+    default_config_file,
+    default_home,
+    ensure_data_dir,
+    read_config_file,
+    warn_once,
+)
 
 ENV_PREFIX = "ADVISOR_"
 # Short environment names for nested settings, kept because users and docs use them.
@@ -287,9 +294,9 @@ def unknown_config_keys(path: Path) -> list[str]:
     import difflib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []  # no file, or one that Settings has already refused
+        data = read_config_file(path)
+    except AdvisorError:
+        return []  # one that Settings has already refused
     known = known_keys()
     given: list[str] = []
     for key, value in data.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from advisor.errors import AdvisorError, UsageError
+from advisor.errors import UsageError, error_text
 from advisor.session.passages import PassageLike
 from advisor.session.relevance import EmbeddingScorer, LexicalScorer, Scorer
 
@@ -71,7 +71,7 @@ class Knowledge:
         except UsageError:
             return []
         except Exception as exc:  # noqa: BLE001 - fault boundary: retrieval must not end a session
-            msg = exc.message if isinstance(exc, AdvisorError) else f"{type(exc).__name__}: {exc}"
+            msg = error_text(exc)
             self.failure = f"the knowledge base could not be searched ({msg})"
             self._retriever = None
             return []

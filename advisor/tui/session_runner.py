@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual.worker import get_current_worker
 
-from advisor.errors import AdvisorError, ModelError
+from advisor.errors import ModelError, error_text
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -70,7 +70,7 @@ class SessionRunner:
                     break
                 app.call_from_thread(self.view.show, event)
         except Exception as exc:  # noqa: BLE001 - fault boundary: shown as a message with retry, never a traceback
-            message = exc.message if isinstance(exc, AdvisorError) else f"{type(exc).__name__}: {exc}"
+            message = error_text(exc)
             app.call_from_thread(self.view.failed, message, isinstance(exc, ModelError) or self.session is None)
         finally:
             app.call_from_thread(self.view.step_done)

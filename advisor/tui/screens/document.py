@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown
 
+from advisor.errors import error_text
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.key_bar import KeyBar
 
@@ -49,7 +50,7 @@ class DocumentScreen(Screen):
                     raise ValueError(f"no card {ident}")
                 title, text, source = ident, path.read_text(encoding="utf-8"), f"curated card {ident}"
         except Exception as exc:  # noqa: BLE001 - one line on screen, never a traceback
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            message = error_text(exc)
             app.call_from_thread(self._show, "Cannot open it", f"Cannot open {self.target}: {message}", "")
             return
         app.call_from_thread(self._show, title, text, source)

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.errors import error_text
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.due_beliefs import DueBeliefs
 from advisor.tui.widgets.key_bar import KeyBar
@@ -228,7 +229,7 @@ class HomeScreen(Screen):
         try:
             statuses: list[Any] = app.knowledge().status()
         except Exception as exc:  # noqa: BLE001
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            message = error_text(exc)
             app.call_from_thread(self._set_kb, f"Knowledge base unavailable: {message}  (k for details)")
             return None
         app.call_from_thread(self._set_kb, kb_summary(statuses))
@@ -246,7 +247,7 @@ class HomeScreen(Screen):
                 return
             self._kb_text = kb_summary(kb.status())
         except Exception as exc:  # noqa: BLE001
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            message = error_text(exc)
             self._kb_text = f"Knowledge base: indexing failed: {message}"
         finally:
             self._kb_indexing = False

@@ -29,8 +29,8 @@ from textual.widgets import (
     TextArea,
 )
 
+from advisor.errors import error_text
 from advisor.knowledge.readers import note_formats
-from advisor.tui.screens.knowledge_browse import error_text
 from advisor.tui.screens.knowledge_search import SearchTab
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.form_parts import TextField

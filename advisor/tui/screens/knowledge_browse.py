@@ -12,10 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Markdown, OptionList
 from textual.widgets.option_list import Option
 
-
-def error_text(exc: BaseException) -> str:
-    """What went wrong, in one line: an AdvisorError's message, else the exception's type and text."""
-    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+from advisor.errors import error_text
 
 
 class LandscapeTabs(Screen):

@@ -11,7 +11,8 @@ from textual import on, work
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.tui.screens.knowledge_browse import LandscapeTabs, error_text
+from advisor.errors import error_text
+from advisor.tui.screens.knowledge_browse import LandscapeTabs
 
 
 def _passage_text(p: Any, query: str) -> Text:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.errors import error_text
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.form_parts import TextField
 from advisor.tui.widgets.key_bar import KeyBar
@@ -107,7 +108,7 @@ class SearchScreen(Screen):
                 finally:
                     search.close()
         except Exception as exc:  # noqa: BLE001 - one line on screen, never a traceback
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            message = error_text(exc)
             app.call_from_thread(self._status, f"Search failed: {message}")
             return
         app.call_from_thread(self._show, report)
