@@ -44,6 +44,10 @@ def snap(snap_compare: Any) -> Callable[..., bool]:
     """snap_compare, with the steps of `run_before` followed by `_steady_cursors`."""
 
     def compare(app: Any, size: tuple[int, int], run_before: RunBefore | None = None) -> bool:
+        # no animation: a form scrolled to its focused field shows where the scroll ends, not
+        # wherever an animated scroll had got to when the screenshot was taken
+        app.animation_level = "none"
+
         async def run(pilot: Any) -> None:
             if run_before is not None:
                 result = run_before(pilot)
