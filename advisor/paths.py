@@ -80,9 +80,31 @@ def ensure_data_dir(home: Path, warn: Callable[[str], None] | None = None) -> Pa
             private.private_dir(folder)
     private.private_sqlite(home / JOURNAL_FILE)
     problem = private.exposure(home)
-    if problem:
+    if problem and _not_said_today(home, problem):
         warn_once(problem, warn)
     return home
+
+
+EXPOSURE_NOTE = ".exposure-warned"  # in the home: the last exposure warning given, to give it once a day
+EXPOSURE_EVERY_S = 24 * 3600
+
+
+def _not_said_today(home: Path, problem: str) -> bool:
+    """True (and noted in the home) when this warning was not given in the last day: a home the
+    user chose to leave readable should not repeat the same line on every command."""
+    import time
+
+    note = home / EXPOSURE_NOTE
+    try:
+        if note.read_text(encoding="utf-8") == problem and time.time() - note.stat().st_mtime < EXPOSURE_EVERY_S:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        note.write_text(problem, encoding="utf-8")
+    except OSError:
+        pass  # cannot note it: say it every time rather than never
+    return True
 
 
 _WARNED: set[str] = set()  # the warnings given by this process: each is given once

@@ -202,6 +202,16 @@ def test_an_existing_open_home_gets_private_files_and_a_warning(cli, advisor_env
     (warning,) = [ln for ln in r.err.splitlines() if "warning" in ln]
     assert f"data directory {home} can be read by other users (mode 0755)" in warning
     assert f"chmod 700 {home}" in warning
+    # once a day, not on every command; again when the mode changes or a day has passed
+    r = cli("journal", "list")
+    assert r.code == 0 and "warning" not in r.err, r.err
+    os.chmod(home, 0o750)
+    r = cli("journal", "list")
+    assert "can be read by other users (mode 0750)" in r.err
+    day_ago = time.time() - 25 * 3600
+    os.utime(home / ".exposure-warned", (day_ago, day_ago))
+    r = cli("journal", "list")
+    assert "can be read by other users (mode 0750)" in r.err
 
 
 def test_an_add_killed_part_way_resumes_and_reports_every_file_added(cli, no_cards, advisor_env, tmp_path: Path):

@@ -78,6 +78,24 @@ def test_a_bar_on_a_terminal_and_nothing_for_a_quick_command():
     assert quick.getvalue() == ""
 
 
+def test_a_search_on_an_indexed_base_shows_no_progress_while_it_only_checks_the_files():
+    """`kb search` and `ask` check the files first; an up-to-date base printed a misleading
+    "first use: indexing · checking files" line. Checking alone stays quiet for `check_after`;
+    once something is indexed the progress shows as before."""
+    checked = io.StringIO()
+    with ProgressDisplay("kb search", checked, terminal=False, show_after=0.0, check_after=5.0) as display:
+        display(Progress(done=0, total=0, phase="checking", files_total=52))
+        time.sleep(0.6)
+        display(Progress(done=0, total=0, phase="done", files_total=52))
+    assert checked.getvalue() == ""
+    indexed = io.StringIO()
+    with ProgressDisplay("kb search", indexed, terminal=False, show_after=0.0, check_after=5.0) as display:
+        display(Progress(done=0, total=0, phase="checking", files_total=52))
+        display(Progress(done=10, total=100, phase="indexing", files_done=0, files_total=1, chunks_done=3))
+        time.sleep(0.6)
+    assert "advisor: progress: kb search · indexing · 0/1 files · 3 chunks" in indexed.getvalue()
+
+
 def test_cli_indexing_prints_progress_lines_and_refuses_a_file_over_the_limit(cli, advisor_env, tmp_path: Path):
     advisor_env["ADVISOR_KNOWLEDGE__CURATED_DIR"] = str(tmp_path / "no-cards")
     (tmp_path / "no-cards").mkdir()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from advisor.cli.progress import ProgressDisplay
+from advisor.cli.progress import QUIET_CHECK_S, ProgressDisplay
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def prepared(settings: Settings) -> Iterator[tuple[KnowledgeBase, ModelClient | 
     client: ModelClient | None = None
     kb = KnowledgeBase(settings)
     try:
-        with ProgressDisplay("getting ready") as display:
+        with ProgressDisplay("getting ready", check_after=QUIET_CHECK_S) as display:
             try:
                 kb.prepare(progress=display)
             except AdvisorError:

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from advisor.cli.common import model_json, print_json
-from advisor.cli.progress import ProgressDisplay
+from advisor.cli.progress import QUIET_CHECK_S, ProgressDisplay
 
 if TYPE_CHECKING:
     from advisor.knowledge import KnowledgeBase, Passage, ProgressCallback
@@ -120,7 +120,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.k is not None and args.k < 1:
         raise UsageError("-k must be at least 1")
-    with ProgressDisplay("first use: indexing") as display:
+    with ProgressDisplay("kb search", check_after=QUIET_CHECK_S) as display:
         kb = open_kb(progress=display)
         passages = kb.search(args.query, k=args.k, kind=args.kind, topics=args.topics, mode=args.mode)
     report_team(kb)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from advisor.knowledge import Progress
 
 SHOW_AFTER_S = 0.25  # a command done sooner shows no progress at all
+QUIET_CHECK_S = 2.0  # a search on an indexed base shows nothing while it checks the files this long
 LINE_EVERY_S = 1.5  # plain lines, when stderr is not a terminal (with TICK_S: a line at most 1.75 s after the last)
 TICK_S = 0.25
 LINE_PREFIX = "advisor: progress: "  # how a script tells progress lines from error lines on stderr
@@ -26,11 +27,15 @@ class ProgressDisplay:
     Use as a context manager; `close()` clears the bar, or writes a last plain line."""
 
     def __init__(self, label: str, stream: TextIO | None = None, *, terminal: bool | None = None,
-                 show_after: float = SHOW_AFTER_S, line_every: float = LINE_EVERY_S) -> None:
+                 show_after: float = SHOW_AFTER_S, line_every: float = LINE_EVERY_S,
+                 check_after: float | None = None) -> None:
         self.stream = stream or sys.stderr
         self.label = label
         self.terminal = bool(getattr(self.stream, "isatty", lambda: False)()) if terminal is None else terminal
         self.show_after, self.line_every = show_after, line_every
+        # for a command that indexes only when something changed (a search): while it only checks
+        # the files, show nothing until this long, so an up-to-date base prints no progress at all
+        self.check_after = show_after if check_after is None else max(show_after, check_after)
         self.started = time.monotonic()
         self.latest: Progress | None = None
         self.text = ""  # what is happening when there are no counts
@@ -79,11 +84,16 @@ class ProgressDisplay:
             now = time.monotonic()
             with self._lock:
                 said = self.latest is not None or bool(self.text)  # nothing to show before
-                if not self.shown and said and now - self.started >= self.show_after:
+                if not self.shown and said and now - self.started >= self._show_after():
                     self.shown = True
                     self._start()
                 if self.shown:
                     self._draw(now)
+
+    def _show_after(self) -> float:
+        p = self.latest
+        only_checking = not self.text and p is not None and p.phase in ("checking", "done") and not p.chunks_done
+        return self.check_after if only_checking else self.show_after
 
     def _start(self) -> None:
         if not self.terminal:
