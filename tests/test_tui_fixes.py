@@ -151,6 +151,54 @@ async def test_text_typed_right_after_tab_lands_in_the_next_field(tmp_path: Path
         assert fields == {"about": "lab", "with": "priyax", "when": "", "medium": "call"}
 
 
+def burst(app: Any, *keys: str) -> None:
+    """Keys that come in one read of the terminal (a fast typist, a paste, tmux send-keys): every one
+    is in the app's queue before the first is handled (Pilot's press waits for idle between keys).
+    Each argument is a key's name ("enter") or text typed character by character."""
+    names = {" ": "space", "/": "slash"}
+    for key in keys:
+        if key in ("enter", "tab", "shift+tab", "escape"):
+            app.post_message(events.Key(key, None))
+            continue
+        for char in key:
+            app.post_message(events.Key(names.get(char, char), char))
+
+
+async def test_a_belief_typed_in_one_burst_lands_field_by_field(tmp_path: Path) -> None:
+    """Enter moves on to the next field; what is typed right behind it goes there, not to the field
+    Enter left (the focus used to move only after the keys already queued had gone to the old one)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        burst(app, "talk with Neel", "enter", "enter", "enter", "enter",
+              "Evals work is underrated", "enter", "55", "enter", "few people do it")
+        await settle(app, pilot)
+        about = app.screen.query_one("#pre-about", Input).value
+        form = {f: app.screen.query_one(f"#bf-{f}", Input).value for f in ("statement", "credence", "reason")}
+        assert about == "talk with Neel"
+        assert form == {"statement": "Evals work is underrated", "credence": "55", "reason": "few people do it"}
+
+
+@pytest.mark.parametrize(("opening_key", "field_id", "screen_name"), [
+    ("j", "pre-about", "PersonPreScreen"),      # a form
+    ("/", "history-query", "SearchScreen"),     # search
+    ("s", "topic", "TopicModal"),               # a dialog
+])
+async def test_text_typed_while_a_screen_opens_is_kept(tmp_path: Path, opening_key: str, field_id: str,
+                                                      screen_name: str) -> None:
+    """The key that opens a screen and the text behind it in one burst: the text goes into the field
+    the screen focuses, none of it lost while the screen was still being built."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        burst(app, opening_key, "mech interp")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == screen_name
+        assert app.screen.query_one(f"#{field_id}", Input).value == "mech interp"
+
+
 async def test_enter_in_credence_keeps_the_reason_already_written(tmp_path: Path) -> None:
     """Focusing a field puts the cursor after its text: typing adds to the reason, never replaces it."""
     app = make_app(tmp_path)

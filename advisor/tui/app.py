@@ -18,6 +18,7 @@ from textual.binding import Binding
 
 from advisor.errors import AdvisorError
 from advisor.tui.drafts import DRAFTS_FILE, Drafts
+from advisor.tui.key_order import KeysInOrder
 from advisor.tui.styles import CSS
 
 if TYPE_CHECKING:
@@ -83,8 +84,9 @@ def _advisor_commands() -> type:
     return AdvisorCommands
 
 
-class AdvisorApp(App[int]):
-    """advisor's terminal UI. Build with the settings and stores it should use."""
+class AdvisorApp(KeysInOrder, App[int]):
+    """advisor's terminal UI. Build with the settings and stores it should use. Keys typed in a burst
+    are routed one at a time, each after the previous one's effects (KeysInOrder)."""
 
     TITLE = "advisor"
     SUB_TITLE = "research direction & career reflection"
