@@ -348,6 +348,42 @@ async def test_a_multi_line_message_keeps_its_lines(tmp_path: Path) -> None:
         assert re.search(r"first thought\s*\n\s*second thought", text), text
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_summary_headings_start_at_the_left_margin(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Each section of the summary ("Cruxes:", "Next actions…") starts where "What moved:" does, not
+    inside the list item before it (Markdown took a line right after a list item as its continuation)."""
+    from textual.widgets import Markdown
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.open_screen("session", topic="Lab or PhD")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")  # Before
+        await settle(app, pilot)
+        await type_text(pilot, "A lab teaches faster than a PhD")
+        await pilot.press("enter", "6", "0", "enter")
+        await type_text(pilot, "better mentors")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        for _ in range(3):  # Explore, Challenge, After
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+        await pilot.press("4", "5", "enter")
+        await type_text(pilot, "PhD students publish too")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")  # Summary
+        await settle(app, pilot)
+        summary = next(md for md in app.screen.query(Markdown) if "Cruxes:" in md.source)
+        starts = {(p.source or "").split("\n")[0].strip(): p.region.x - summary.content_region.x
+                  for p in summary.query("MarkdownParagraph")}
+        headings = {k: x for k, x in starts.items()
+                    if k.startswith(("What moved:", "Cruxes:", "Next actions", "Built from your journal"))}
+        assert len(headings) == 4, starts
+        assert set(headings.values()) == {0}, headings
+
+
 def test_a_wrapped_diff_row_continues_under_its_statement() -> None:
     from rich.console import Console
     from support import FIXED

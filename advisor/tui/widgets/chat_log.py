@@ -132,5 +132,25 @@ class ChatLog(VerticalScroll):
             note.remove()
 
 
+LIST_ITEM = re.compile(r"\s*([-*+]|\d{1,9}[.)])\s")
+
+
 def _hard_breaks(text: str) -> str:
-    return re.sub(r"(?<!\n)\n(?!\n)", "  \n", text)
+    """Markdown that shows the lines as written: a single newline is a line break (not a soft wrap),
+    and a line at the left margin right after a list item starts a new paragraph there (Markdown
+    would take it as the item's continuation: the summary's "Cruxes:" came out indented)."""
+    lines: list[str] = []
+    in_list = fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and line.strip():
+            if LIST_ITEM.match(line):
+                in_list = True
+            elif in_list and not line[0].isspace():
+                lines.append("")
+                in_list = False
+        elif not line.strip():
+            in_list = False
+        lines.append(line)
+    return re.sub(r"(?<!\n)\n(?!\n)", "  \n", "\n".join(lines))
