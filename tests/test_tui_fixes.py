@@ -199,6 +199,28 @@ async def test_text_typed_while_a_screen_opens_is_kept(tmp_path: Path, opening_k
         assert app.screen.query_one(f"#{field_id}", Input).value == "mech interp"
 
 
+async def test_text_typed_while_a_slow_screen_opens_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine building a screen can hold the app for over a second: the keys typed behind
+    the one that opened it still wait for it (the time the app was blocked does not count as waiting)."""
+    import time
+
+    from advisor.tui.screens.person import PersonPreScreen
+
+    built = PersonPreScreen.compose
+
+    def slow_compose(self: Any) -> Any:
+        time.sleep(1.5)
+        return built(self)
+
+    monkeypatch.setattr(PersonPreScreen, "compose", slow_compose)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        burst(app, "j", "mech interp")
+        await settle(app, pilot)
+        assert app.screen.query_one("#pre-about", Input).value == "mech interp"
+
+
 async def test_enter_in_credence_keeps_the_reason_already_written(tmp_path: Path) -> None:
     """Focusing a field puts the cursor after its text: typing adds to the reason, never replaces it."""
     app = make_app(tmp_path)
@@ -348,7 +370,7 @@ async def test_a_multi_line_message_keeps_its_lines(tmp_path: Path) -> None:
         assert re.search(r"first thought\s*\n\s*second thought", text), text
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
 async def test_the_summary_headings_start_at_the_left_margin(tmp_path: Path, size: tuple[int, int]) -> None:
     """Each section of the summary ("Cruxes:", "Next actions…") starts where "What moved:" does, not
     inside the list item before it (Markdown took a line right after a list item as its continuation)."""

@@ -25,8 +25,11 @@ from textual import events
 from textual.app import App
 
 #: A key waits at most this long for the previous one's effects (a screen that stays busy, a long
-#: stream): typing is never held up for longer than this, even then.
+#: stream): typing is never held up for longer than this, even then. Counted only while the app can
+#: run: a screen built (or a module imported) in one go blocks it, and that time must not count.
 MAX_WAIT_S = 1.0
+#: The most one check may add to the wait (the rest of a longer gap is the app blocked, not busy).
+CHECK_STEP_S = 0.05
 #: Quiet checks in a row before the next key goes: a handler ending can post the next message.
 QUIET_CHECKS = 2
 
@@ -39,7 +42,8 @@ class KeysInOrder(App[Any]):
         self._keys_held: deque[events.Key | events.Paste] = deque()
         self._routing = False
         self._quiet = 0
-        self._wait_until = 0.0
+        self._waited = 0.0  # how long the key being routed has waited for quiet
+        self._checked_at = 0.0
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -55,9 +59,13 @@ class KeysInOrder(App[Any]):
         while self._keys_held:
             event = self._keys_held.popleft()
             field = self.focused
-            await super().on_event(event)
+            try:
+                await super().on_event(event)
+            except BaseException:
+                self._routing = False  # never leave the keys behind it held for good
+                raise
             if not _only_text(event, field) or self.focused is not field:
-                self._quiet, self._wait_until = 0, monotonic() + MAX_WAIT_S
+                self._quiet, self._waited, self._checked_at = 0, 0.0, monotonic()
                 self.call_later(self._after_key)
                 return
         self._routing = False
@@ -65,8 +73,11 @@ class KeysInOrder(App[Any]):
     async def _after_key(self) -> None:
         """Runs in the app's queue, so callbacks queued there (a focus move) run before it."""
         await asyncio.sleep(0)  # let the widgets' tasks take their next message
+        now = monotonic()
+        self._waited += min(now - self._checked_at, CHECK_STEP_S)
+        self._checked_at = now
         self._quiet = self._quiet + 1 if self._all_quiet() else 0
-        if self._quiet >= QUIET_CHECKS or monotonic() > self._wait_until:
+        if self._quiet >= QUIET_CHECKS or self._waited > MAX_WAIT_S:
             await self._route_keys()
         else:
             self.call_later(self._after_key)
