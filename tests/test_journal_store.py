@@ -170,3 +170,19 @@ def test_calibration_brier_uses_last_credence_before_resolution(store):
     assert report.ambiguous == 1
     by_bin = {(b.low, b.high): b for b in report.bins if b.count}
     assert by_bin[(80, 90)].observed == 100 and by_bin[(30, 40)].observed == 0
+
+
+def test_a_resolution_undone_puts_back_what_was_there(store):
+    e1 = store.create_entry("one")
+    bid = store.add_pre_belief(e1.id, "Will get an offer", 40).belief_id
+    first = store.resolve_belief(bid, "no")
+    changed = store.resolve_belief(bid, "yes")  # by mistake
+    assert changed.resolution == "yes" and calibration(store).forecasts[0].outcome is True
+    back = store.restore_resolution(bid, first.resolution, first.resolved_at)
+    assert (back.resolution, back.resolved_at) == ("no", first.resolved_at)
+    assert calibration(store).forecasts[0].outcome is False
+    reopened = store.restore_resolution(bid, None, None)
+    assert reopened.resolution is None and reopened.resolved_at is None
+    assert calibration(store).brier is None
+    with pytest.raises(UsageError, match="yes, no or ambiguous"):
+        store.restore_resolution(bid, "maybe", None)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fakes import FakeKB, make_app
-from support import make_settings, seed_journal
+from support import make_settings, seed_journal, shown_text
 from textual import events
 from textual.widgets import Button, DataTable, Input, Static, TextArea
 
@@ -437,3 +437,52 @@ async def test_tab_to_the_recent_list_then_enter_opens_the_newest(tmp_path: Path
         await pilot.press("enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "PersonPostScreen" and app.screen.entry_id == 2
+
+
+# ---------------------------------------------------------------- stray keys never resolve a belief
+
+def bar_keys(app: Any) -> list[str]:
+    from advisor.tui.widgets.key_bar import shown_keys
+
+    return [k.key for k in shown_keys(app.screen)]
+
+
+async def test_stray_r_then_y_on_the_beliefs_screen_resolves_nothing(tmp_path: Path) -> None:
+    """A resolution is what calibration scores: r opens the dialog, and no letter records anything."""
+    app = seeded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("r", "y", "n", "a")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ResolveModal"
+        assert app.screen.query_one("#record", Button).disabled  # nothing chosen yet
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "BeliefsScreen"
+        assert [app.journal.get_belief(i).resolution for i in (1, 2, 3)] == [None, None, None]
+
+
+async def test_a_resolution_is_chosen_then_recorded_and_u_undoes_it(tmp_path: Path) -> None:
+    app = seeded(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert "u" not in bar_keys(app)  # nothing to undo yet
+        await pilot.press("r", "down", "enter")  # choose "did not come true"
+        await settle(app, pilot)
+        record = app.screen.query_one("#record", Button)
+        assert not record.disabled and "did not come true" in str(record.label)
+        assert app.journal.get_belief(1).resolution is None  # chosen, not recorded
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        assert app.journal.get_belief(1).resolution == "no"
+        calibration = app.screen.query_one("#calibration-text", Static)
+        assert "Brier score: 0.303" in shown_text(calibration)  # last credence 55% on a no: .55^2 = 0.3025
+        assert "u" in bar_keys(app)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.journal.get_belief(1).resolution is None and app.journal.get_belief(1).resolved_at is None
+        assert "No resolved yes/no beliefs yet" in shown_text(calibration)

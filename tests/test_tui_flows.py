@@ -415,7 +415,7 @@ async def test_beliefs_resolve_and_calibration(tmp_path: Path) -> None:
         assert "70%" in str(app.screen.query_one("#belief-history", Static).render())
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("enter", "tab", "enter")  # choose "came true", then Record
         await pilot.pause()
         assert app.journal.get_belief(1).resolution == "yes"
         await pilot.press("c")

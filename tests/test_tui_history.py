@@ -1,6 +1,6 @@
 """Issue 13 in the terminal UI (App.run_test + Pilot): the search screen from Home and the
-palette, Enter opening each kind of result; due beliefs on Home resolved with one key; the chat
-input's history; the calibration chart."""
+palette, Enter opening each kind of result; due beliefs on Home resolved from one key and the
+resolve dialog's Record; the chat input's history; the calibration chart."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ async def test_search_is_in_the_palette(tmp_path: Path) -> None:
         assert type(app.screen).__name__ == "SearchScreen"
 
 
-async def test_due_beliefs_show_on_home_and_one_key_resolves_one(tmp_path: Path) -> None:
+async def test_due_beliefs_show_on_home_and_one_key_offers_to_resolve_one(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     seed_journal(app.journal)
     app.journal.set_resolve_by(1, date(2020, 1, 31))
@@ -94,11 +94,14 @@ async def test_due_beliefs_show_on_home_and_one_key_resolves_one(tmp_path: Path)
         assert "#1 Working at a frontier lab" in str(due.get_option_at_index(0).prompt)
         await pilot.press("d")
         assert app.focused is due
-        await pilot.press("y")
+        await pilot.press("y")  # the resolve dialog, "came true" chosen: Record confirms it
+        await settle(app, pilot)
+        assert app.journal.get_belief(1).resolution is None
+        await pilot.press("tab", "enter")
         await settle(app, pilot)
         assert app.journal.get_belief(1).resolution == "yes"
         assert due.option_count == 1 and app.focused is due
-        await pilot.press("u")
+        await pilot.press("u", "tab", "enter")
         await settle(app, pilot)
         assert app.journal.get_belief(3).resolution == "ambiguous"
         assert not panel.display and app.focused is app.screen.query_one("#action-list")

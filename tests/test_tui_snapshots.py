@@ -192,12 +192,12 @@ def test_beliefs(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_beliefs_calibration_tab(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    """c opens the calibration tab (after resolving a belief with r, y)."""
+    """c opens the calibration tab (after resolving a belief: r, "came true", Record)."""
     async def run(pilot: Any) -> None:
         await _open(pilot, "beliefs", belief_id=1)
         await pilot.press("r")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("enter", "tab", "enter")
         await _settle(pilot)
         pilot.app.clear_notifications()  # "Belief #1 resolved" would be gone or not by its timeout
         await pilot.press("c")
@@ -215,6 +215,19 @@ def test_knowledge(snap: Any, tmp_path: Path, size: tuple[int, int], tab: str) -
             await _typed(pilot, "safety teams")
             await pilot.press("enter")
             await _settle(pilot)
+
+    assert snap(_seeded(tmp_path), size, run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_resolve_dialog(snap: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    """The outcome chosen (did not come true), not yet recorded: Record names it."""
+    async def run(pilot: Any) -> None:
+        await _open(pilot, "beliefs")
+        await pilot.press("r")
+        await _settle(pilot)
+        await pilot.press("down", "enter")
+        await _settle(pilot)
 
     assert snap(_seeded(tmp_path), size, run)
 

@@ -26,6 +26,8 @@ from advisor.journal.models import (
 #: How alike two statements must be (0–1) before the journal offers the existing one.
 SIMILARITY_THRESHOLD = 0.72
 
+OUTCOMES = ("yes", "no", "ambiguous")  # what a belief can resolve as
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -161,13 +163,20 @@ class JournalStore(Database):
         return self.get_belief(belief_id)
 
     def resolve_belief(self, belief_id: int, outcome: str) -> Belief:
-        if outcome not in ("yes", "no", "ambiguous"):
+        if outcome not in OUTCOMES:
             raise UsageError(f"a resolution is yes, no or ambiguous, not {outcome!r}")
+        return self.restore_resolution(belief_id, outcome, now())
+
+    def restore_resolution(self, belief_id: int, resolution: str | None, resolved_at: datetime | None) -> Belief:
+        """Set a belief's resolution as it was (None: open again), time included: what undoing a
+        resolution made by mistake puts back, so calibration reads as if it never happened."""
+        if resolution is not None and resolution not in OUTCOMES:
+            raise UsageError(f"a resolution is yes, no or ambiguous, not {resolution!r}")
         self.get_belief(belief_id)
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE beliefs SET resolution = ?, resolved_at = ? WHERE id = ?",
-                (outcome, now().isoformat(), belief_id),
+                (resolution, resolved_at.isoformat() if resolved_at and resolution else None, belief_id),
             )
         return self.get_belief(belief_id)
 

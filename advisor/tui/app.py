@@ -137,6 +137,7 @@ class AdvisorApp(KeysInOrder, App[int]):
         self.auto_index = auto_index
         self.today: Callable[[], date] = date.today  # what "due" is measured against (tests fix it)
         self.index_progress: Progress | None = None  # the latest counts of the background indexing
+        self.last_resolution: Any = None  # the last belief resolution made here (u on Beliefs undoes it)
         self._index_run: IndexProcess | None = None
         self._quitting = False
         self.startup_warnings: list[str] = []  # from loading the settings (unknown config keys)

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from advisor.errors import AdvisorError
 from advisor.journal.models import fmt_credence
 from advisor.journal.render import credence_plot, signed, sparkline
 from advisor.tui.titlebar import TitleBar
@@ -61,6 +60,7 @@ class BeliefsScreen(Screen):
 
     BINDINGS = [
         Binding("r", "resolve", "Resolve"),
+        Binding("u", "undo_resolution", "Undo resolution"),
         Binding("c", "show_tab('calibration')", "Calibration"),
         Binding("b", "show_tab('beliefs')", "Beliefs"),
         Binding("escape", "app.pop_screen", "Back"),
@@ -117,6 +117,8 @@ class BeliefsScreen(Screen):
             return parameters[0] != self.tab  # the key for the other tab only
         if action == "resolve":
             return self.tab == "beliefs"
+        if action == "undo_resolution":  # offered once a resolution was made here, until undone
+            return self.tab == "beliefs" and getattr(self.app, "last_resolution", None) is not None
         return True
 
     # ------------------------------------------------------------------ beliefs
@@ -232,29 +234,22 @@ class BeliefsScreen(Screen):
     def action_resolve(self) -> None:
         if self.belief_id is None:
             return
-        from advisor.tui.screens.modals import ResolveModal
+        from advisor.tui.screens.resolve import ask_to_resolve
 
-        app: Any = self.app
-        belief = app.journal.get_belief(self.belief_id)
-        bid = self.belief_id
+        ask_to_resolve(self.app, self.belief_id, then=self._after_resolution)
 
-        def done(result: tuple[str, Any] | None) -> None:
-            if not result:
-                return
-            try:
-                if result[0] == "resolve":
-                    app.journal.resolve_belief(bid, result[1])
-                    app.notify(f"Belief #{bid} resolved: {result[1]}.")
-                else:
-                    app.journal.set_resolve_by(bid, result[1])
-                    app.notify(f"Belief #{bid} resolves by {result[1].isoformat()}.")
-            except AdvisorError as exc:
-                app.notify(exc.message, severity="error")
-            self.refresh_beliefs()
-            self.refresh_calibration()
+    def action_undo_resolution(self) -> None:
+        from advisor.tui.screens.resolve import undo_last_resolution
 
-        app.push_screen(ResolveModal(belief.statement), done)
+        undo_last_resolution(self.app)
+        self._after_resolution()
+
+    def _after_resolution(self) -> None:
+        self.refresh_beliefs()
+        self.refresh_calibration()
+        self.refresh_bindings()
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [("Beliefs: resolve the highlighted belief", "r", self.action_resolve),
+                ("Beliefs: undo the last resolution", "u", self.action_undo_resolution),
                 ("Beliefs: calibration table", "c", lambda: self.action_show_tab("calibration"))]

@@ -22,7 +22,9 @@ from Home; `ctrl+p` finds any action by name; `esc` goes back; `ctrl+q` quits fr
 
 `/` on Home searches everything you wrote (sessions, journal entries, beliefs, notes, cards).
 Beliefs whose resolve-by date has come are listed on Home: `d` goes to them, then `y` came true,
-`n` did not, `u` ambiguous.
+`n` did not, `u` ambiguous opens the resolve dialog with that outcome chosen; `tab` to Record and
+`enter` records it. On the Beliefs screen `r` opens the same dialog and `u` undoes the last
+resolution.
 
 ## A session
 The six stages are always shown at the top: frame → before → explore → challenge → after →

@@ -1,8 +1,7 @@
-"""Small dialogs: a session's topic, pulling a journal belief, resolving a belief, confirming."""
+"""Small dialogs: a session's topic, pulling a journal belief, confirming (resolving a belief: resolve.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -85,52 +84,6 @@ class PullBeliefModal(ModalScreen[tuple[int, str] | None]):
         bid = int(str(event.option.id))
         belief = next(b for b in self.beliefs if b.id == bid)
         self.dismiss((bid, belief.statement))
-
-
-class ResolveModal(ModalScreen[tuple[str, Any] | None]):
-    """Resolve a belief (yes / no / ambiguous) or set the date it should resolve by."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
-                Binding("y", "pick('yes')", "Yes", show=False),
-                Binding("n", "pick('no')", "No", show=False)]
-
-    def __init__(self, statement: str) -> None:
-        super().__init__()
-        self.statement = statement
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("[b]Resolve this belief[/b]")
-            yield Static(Text(self.statement))
-            with Horizontal(classes="buttons"):
-                yield Button("Came true (y)", id="yes", classes="compact", variant="success")
-                yield Button("Did not (n)", id="no", classes="compact", variant="error")
-                yield Button("Ambiguous", id="ambiguous", classes="compact")
-            yield Static("")
-            with Horizontal(classes="form-row"):
-                yield Label("Resolve by")
-                yield TextField(placeholder="YYYY-MM-DD, then enter", id="resolve-by", classes="compact grow")
-            yield Static("", id="resolve-error", classes="error-text")
-
-    def action_pick(self, outcome: str) -> None:
-        self.dismiss(("resolve", outcome))
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(("resolve", str(event.button.id)))
-
-    @on(Input.Submitted, "#resolve-by")
-    def _by(self, event: Input.Submitted) -> None:
-        try:
-            when = date.fromisoformat(event.value.strip())
-        except ValueError:
-            self.query_one("#resolve-error", Static).update("Use a date like 2027-06-30.")
-            return
-        self.dismiss(("resolve_by", when))
-
-    def on_key(self, event: Any) -> None:
-        if isinstance(self.focused, Input):
-            return
 
 
 class ConfirmModal(ModalScreen[bool]):

@@ -1,6 +1,6 @@
-"""Home's "due to resolve" panel: open beliefs whose resolve-by date has come, each resolved with
-one key (y came true, n did not, u ambiguous); Enter opens it on the Beliefs screen. Hidden when
-nothing is due."""
+"""Home's "due to resolve" panel: open beliefs whose resolve-by date has come; y (came true), n (did
+not) or u (ambiguous) opens the resolve dialog with that outcome chosen, to confirm there; Enter
+opens the belief on the Beliefs screen. Hidden when nothing is due."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from advisor.errors import AdvisorError
-
-OUTCOME_WORDS = {"yes": "came true", "no": "did not come true", "ambiguous": "ambiguous"}
-
 
 class DueBeliefs(Vertical):
     DEFAULT_CSS = """
@@ -31,9 +27,9 @@ class DueBeliefs(Vertical):
     }
     """
     BINDINGS = [
-        Binding("y", "resolve('yes')", "Due belief came true"),
-        Binding("n", "resolve('no')", "Due belief did not"),
-        Binding("u", "resolve('ambiguous')", "Due belief ambiguous"),
+        Binding("y", "resolve('yes')", "Due belief came true…"),
+        Binding("n", "resolve('no')", "Due belief did not…"),
+        Binding("u", "resolve('ambiguous')", "Due belief ambiguous…"),
     ]
 
     class Resolved(Message):
@@ -78,17 +74,14 @@ class DueBeliefs(Vertical):
         return int(option_id) if option_id else None
 
     def action_resolve(self, outcome: str) -> None:
+        """The resolve dialog with this outcome chosen: recording it takes the dialog's Record button."""
         belief_id = self._highlighted_id()
         if belief_id is None:
             return
-        app: Any = self.app
-        try:
-            app.journal.resolve_belief(belief_id, outcome)
-        except AdvisorError as exc:
-            app.notify(exc.message, severity="error")
-            return
-        app.notify(f"Belief #{belief_id} {OUTCOME_WORDS[outcome]}. (r on the Beliefs screen changes it.)", timeout=5)
-        self.post_message(self.Resolved(belief_id, outcome))
+        from advisor.tui.screens.resolve import ask_to_resolve
+
+        ask_to_resolve(self.app, belief_id, outcome=outcome,
+                       then=lambda: self.post_message(self.Resolved(belief_id, outcome)))
 
     @on(OptionList.OptionSelected, "#due-list")
     def _open(self, event: OptionList.OptionSelected) -> None:
