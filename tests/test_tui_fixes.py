@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +53,19 @@ def seeded(tmp_path: Path, **kwargs: Any) -> Any:
 
 # ---------------------------------------------------------------- 1. the calibration tab
 
-async def test_c_opens_the_calibration_tab_and_b_comes_back(tmp_path: Path) -> None:
+@asynccontextmanager
+async def on_the_beliefs_screen(tmp_path: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """The seeded journal's Beliefs screen at 80×24, opened from Home with b."""
     app = seeded(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("b")
         await settle(app, pilot)
+        yield app, pilot
+
+
+async def test_c_opens_the_calibration_tab_and_b_comes_back(tmp_path: Path) -> None:
+    async with on_the_beliefs_screen(tmp_path) as (app, pilot):
         tabs = app.screen.query_one("#belief-tabs")
         assert tabs.active == "beliefs"
         await pilot.press("c")
@@ -374,23 +383,12 @@ async def test_a_multi_line_message_keeps_its_lines(tmp_path: Path) -> None:
 async def test_the_summary_headings_start_at_the_left_margin(tmp_path: Path, size: tuple[int, int]) -> None:
     """Each section of the summary ("Cruxes:", "Next actions…") starts where "What moved:" does, not
     inside the list item before it (Markdown took a line right after a list item as its continuation)."""
+    from test_tui_snapshots import _session_to
     from textual.widgets import Markdown
 
     app = make_app(tmp_path)
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
-        app.open_screen("session", topic="Lab or PhD")
-        await settle(app, pilot)
-        await pilot.press("ctrl+n")  # Before
-        await settle(app, pilot)
-        await type_text(pilot, "A lab teaches faster than a PhD")
-        await pilot.press("enter", "6", "0", "enter")
-        await type_text(pilot, "better mentors")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        for _ in range(3):  # Explore, Challenge, After
-            await pilot.press("ctrl+n")
-            await settle(app, pilot)
+        await _session_to(pilot, 4, topic="Lab or PhD")  # Before (one belief at 60%), then on to After
         await pilot.press("4", "5", "enter")
         await type_text(pilot, "PhD students publish too")
         await pilot.press("enter")
@@ -449,11 +447,7 @@ def bar_keys(app: Any) -> list[str]:
 
 async def test_stray_r_then_y_on_the_beliefs_screen_resolves_nothing(tmp_path: Path) -> None:
     """A resolution is what calibration scores: r opens the dialog, and no letter records anything."""
-    app = seeded(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+    async with on_the_beliefs_screen(tmp_path) as (app, pilot):
         await pilot.press("r", "y", "n", "a")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ResolveModal"
@@ -465,11 +459,7 @@ async def test_stray_r_then_y_on_the_beliefs_screen_resolves_nothing(tmp_path: P
 
 
 async def test_a_resolution_is_chosen_then_recorded_and_u_undoes_it(tmp_path: Path) -> None:
-    app = seeded(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+    async with on_the_beliefs_screen(tmp_path) as (app, pilot):
         assert "u" not in bar_keys(app)  # nothing to undo yet
         await pilot.press("r", "down", "enter")  # choose "did not come true"
         await settle(app, pilot)
