@@ -19,14 +19,17 @@ measured on the same questions (MRR of the reranked list): float32 0.790, int8 0
 Tried on the dev questions and not adopted, because none moved MRR beyond noise (a 95% paired
 bootstrap interval over questions that spans 0; `bench/bench_retrieval.py --dev-only --study`
 reprints them): query tokens weighted by their wordpiece's idf (-0.016) or its square root
-(+0.012): in a corpus about AI safety, "ai" and "safety" are common yet often what is asked;
-query stop words, question words or punctuation left out (-0.04 to -0.02: in context they carry
-the question's meaning); re-sorting 10, 30 or 40 candidates (-0.017, +0.008, +0.006; the fused top
-20 already holds every dev answer). Worse beyond noise: MaxSim plus a share of the first stage
-(fused, BM25 or dense score), from -0.06 at a tenth of it. Measured once outside the bench: the
-token states of earlier layers (layer 5 0.759, layer 4 0.747, mixes of layers 0.77-0.79), stop
-words kept on the chunk side (-0.029), title and heading tokens left out of a chunk's (-0.001,
--0.021). The second stage is as good as this model's token states.
+(+0.012): in a corpus about AI safety, "ai" and "safety" are common yet often what is asked; query
+stop words, question words or punctuation left out (-0.04 to -0.02: in context they carry the
+question's meaning); re-sorting 10, 30 or 40 candidates (-0.017, +0.008, +0.006; the fused top 20
+already holds every dev answer). Worse beyond noise: MaxSim plus a share of the first stage (its
+fused, BM25 or dense score scaled to 0..1): -0.06 to -0.08 at a share of 0.1-0.2. Measured once
+outside the bench: the token states of earlier layers (MRR 0.759 at layer 5, 0.747 at layer 4,
+against 0.782 at the last; mixes of layers 0.77-0.79), stop words kept on the chunk side (-0.029),
+title and heading tokens left out of a chunk's (-0.001, -0.021), MaxSim within the best window of
+16-64 chunk tokens (-0.07 to -0.01), hub chunks discounted by their MaxSim with other chunks'
+sentences (CSLS; -0.01 to -0.16). No variant tried beats the plain mean over this model's
+token states.
 """
 
 from __future__ import annotations
