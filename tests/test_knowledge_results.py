@@ -12,6 +12,7 @@ import pytest
 from support import KB_NOTES, kb_make_settings
 
 from advisor.knowledge import KnowledgeBase, late
+from advisor.knowledge.catalog import SCHEMA_VERSION
 from advisor.knowledge.snippets import snippet, split_sentences
 
 # ------------------------------------------------------------------ late interaction
@@ -249,6 +250,24 @@ def test_mdx_markup_is_not_indexed_and_headings_stay_sections(kb_small: Knowledg
 # ------------------------------------------------------------------ an index from before this stage
 
 
+def test_an_index_cut_by_the_previous_chunker_is_re_cut_on_open(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        assert kb.add_paths([KB_NOTES / "journaling.txt"]).ok
+        path = kb.catalog.path
+        fresh = kb.catalog.db.execute("SELECT chunk_id, line_start, line_end FROM chunks ORDER BY chunk_id").fetchall()
+    db = sqlite3.connect(path)  # version 3: the same tables, chunks cut (and cited) the old way
+    db.execute("UPDATE chunks SET line_start = 999, line_end = 999")
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        kb.search("why hide the earlier credence", k=1, kind="note")  # the first search re-indexes
+        assert kb.catalog.get_meta("schema_version") == str(SCHEMA_VERSION)
+        again = kb.catalog.db.execute("SELECT chunk_id, line_start, line_end FROM chunks ORDER BY chunk_id").fetchall()
+        assert [tuple(r) for r in again] == [tuple(r) for r in fresh]
+
+
 def test_an_index_without_token_states_is_re_indexed_on_open(tmp_path: Path, kb_cards_dir: Path, kb_embedder):
     settings = kb_make_settings(tmp_path / "home", kb_cards_dir)
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:
@@ -263,6 +282,6 @@ def test_an_index_without_token_states_is_re_indexed_on_open(tmp_path: Path, kb_
     db.close()
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:
         hit = kb.search("why hide the earlier credence", k=1, kind="note")[0]  # the first search re-indexes
-        assert kb.catalog.get_meta("schema_version") == "3"
+        assert kb.catalog.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert kb.catalog.db.execute("SELECT count(*) FROM chunk_tokens").fetchone()[0] == n
         assert hit.lines is not None and 0.0 < hit.score <= 1.0

@@ -12,7 +12,7 @@ import pytest
 from support import KB_CORPUS, KB_FIELD_LOCATION, KB_FIELD_NOTE, KB_FIELD_TEXT, KB_NOTES, kb_make_settings
 
 from advisor.knowledge import KnowledgeBase
-from advisor.knowledge.catalog import Catalog, fts_query
+from advisor.knowledge.catalog import SCHEMA_VERSION, Catalog, fts_query
 from advisor.knowledge.search import rrf
 
 FIELD_Q = "what do members of a research field share?"
@@ -231,7 +231,7 @@ def test_v1_index_is_migrated_in_place(tmp_path: Path):
     db.commit()
     db.close()
     cat = Catalog(path)
-    assert cat.get_meta("schema_version") == "3"
+    assert cat.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert cat.db.execute("SELECT heading FROM chunks").fetchone()[0] == "Zebra heading"
     hits = cat.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH 'zebra'").fetchall()
     assert len(hits) == 1

@@ -21,7 +21,8 @@ SqlValue = str | int | float | bytes | None  # what a column takes
 
 # 2: chunks.heading, indexed by FTS5 as a third column
 # 3: chunk_tokens (late interaction), chunks' line ranges, sources.draws_on; every file re-indexed
-SCHEMA_VERSION = 3
+# 4: chunks cut at line breaks and sentence ends, with exact line ranges; every file re-indexed
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -169,6 +170,8 @@ class Catalog(MetaDB):
                 self._migrate_v1()
             if row is not None and int(row[0]) < 3:
                 self._migrate_v2()
+            if row is not None and int(row[0]) < 4:
+                self._forget_hashes()
             for stmt in _FTS_SCHEMA:
                 self.db.execute(stmt)
             self.set_meta("schema_version", str(SCHEMA_VERSION))
@@ -193,8 +196,8 @@ class Catalog(MetaDB):
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('rebuild')")
 
     def _migrate_v2(self) -> None:
-        """v2 -> v3: the new columns, and every file marked for re-indexing (its hash forgotten),
-        so that the next sync re-embeds it and stores the token states search reranks with."""
+        """v2 -> v3: the new columns (`_forget_hashes` then re-indexes every file, storing the
+        token states search reranks with)."""
         with self.transaction():
             chunk_cols = {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}
             for col in ("line_start", "line_end"):
@@ -203,6 +206,11 @@ class Catalog(MetaDB):
             source_cols = {r[1] for r in self.db.execute("PRAGMA table_info(sources)")}
             if "draws_on" not in source_cols:
                 self.db.execute("ALTER TABLE sources ADD COLUMN draws_on TEXT NOT NULL DEFAULT '[]'")
+
+    def _forget_hashes(self) -> None:
+        """Every indexed file marked for re-indexing (its hash forgotten), so that the next sync
+        cuts and embeds it again the way this version does (v3: token states; v4: chunk cuts)."""
+        with self.transaction():
             self.db.execute("UPDATE sources SET sha256 = NULL, size = NULL, mtime_ns = NULL WHERE status = 'indexed'")
 
     # ------------------------------------------------------------ sources

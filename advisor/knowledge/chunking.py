@@ -4,13 +4,16 @@ long lines come in pieces), so that chunking a large file keeps memory flat."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from advisor.knowledge.documents import Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_FULL_STOP = (".", "!", "?", "…")
+_CLAUSE_END = (*_FULL_STOP, ":", ";")
+_CLOSERS = "\"')]}”’*_"  # may follow a sentence's full stop
 
 
 @dataclass
@@ -33,43 +36,67 @@ def _location(unit: str, heading: str | None, start: int, end: int) -> str:
     return f"{word} {start}" if start == end else f"{word}s {start}–{end}"
 
 
+def cut_point(words: list[str], lines: list[int], limit: int) -> int:
+    """Where to cut a run of more than `limit` words, so that a passage neither ends nor starts
+    mid-thought: in its second half, the last line that ends a sentence or clause (in a file
+    without blank lines each line is a paragraph), else the last sentence end (hard-wrapped text
+    breaks lines mid-sentence), else the last line break; at `limit` when there is none."""
+    half = range(limit, limit // 2, -1)
+
+    def line_break(i: int) -> bool:
+        return lines[i] != lines[i - 1]
+
+    def ends(i: int, marks: tuple[str, ...]) -> bool:
+        return words[i - 1].rstrip(_CLOSERS).endswith(marks)
+
+    rules: tuple[Callable[[int], bool], ...] = (
+        lambda i: line_break(i) and ends(i, _CLAUSE_END),
+        lambda i: ends(i, _FULL_STOP),
+        line_break,
+    )
+    for rule in rules:
+        for i in half:
+            if rule(i):
+                return i
+    return limit
+
+
 def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> Iterator[TextChunk]:
     """Cut a document into chunks of at most `chunk_words` words.
 
     Chunks end at headings and, where possible, at paragraph breaks; a paragraph longer than a
-    chunk is split by words. Locations are the nearest heading ("§ ...") or a line/page range.
+    chunk is cut at a line break or a sentence end (`cut_point`). Locations are the nearest
+    heading ("§ ...") or the range of lines (pages) the chunk's words come from.
     """
     words: list[str] = []  # current chunk
-    start = end = 0
+    lines: list[int] = []  # the line (page) of each of its words
     para: list[str] = []
-    para_start = para_end = 0
+    para_lines: list[int] = []
     heading: str | None = None
     in_fence = False
     ordinal = 0
     offset = 0
 
-    def emit(ws: list[str], s: int, e: int) -> TextChunk:
-        nonlocal ordinal
-        c = TextChunk(ordinal, " ".join(ws), _location(doc.unit, heading, s, e), heading, offset, s, e)
+    def emit(n: int) -> TextChunk:
+        """The chunk of the first `n` words (they leave `words`)."""
+        nonlocal ordinal, words, lines
+        s, e = lines[0], lines[n - 1]
+        c = TextChunk(ordinal, " ".join(words[:n]), _location(doc.unit, heading, s, e), heading, offset, s, e)
         ordinal += 1
+        words, lines = words[n:], lines[n:]
         return c
 
     def close_para() -> Iterator[TextChunk]:
-        nonlocal words, start, end, para
+        nonlocal para, para_lines
         if not para:
             return
         if words and len(words) + len(para) > chunk_words:
-            yield emit(words, start, end)
-            words = []
-        if not words:
-            start = para_start
+            yield emit(len(words))
         words.extend(para)
-        end = para_end
-        para = []
+        lines.extend(para_lines)
+        para, para_lines = [], []
         while len(words) >= chunk_words:
-            yield emit(words[:chunk_words], start, end)
-            words = words[chunk_words:]
-            start = end
+            yield emit(cut_point(words, lines, chunk_words) if len(words) > chunk_words else chunk_words)
 
     for pos, line, off in doc.lines:
         offset = off
@@ -80,19 +107,17 @@ def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> It
         if m:
             yield from close_para()
             if words:
-                yield emit(words, start, end)
-                words = []
+                yield emit(len(words))
             heading = m.group(2).strip() or heading
             continue
         if not stripped:
             yield from close_para()
             continue
-        if not para:
-            para_start = pos
-        para.extend(stripped.split())
-        para_end = pos
+        split = stripped.split()
+        para.extend(split)
+        para_lines.extend([pos] * len(split))
         if len(para) >= 2 * chunk_words:  # a huge paragraph (or a single giant line): stream it
             yield from close_para()
     yield from close_para()
     if words:
-        yield emit(words, start, end)
+        yield emit(len(words))
