@@ -51,3 +51,15 @@ def test_cut_point_prefers_a_line_break_then_a_sentence_end_then_the_limit():
     assert cut_point(["a", "b", "c", "d", "e", "f"], [1, 1, 1, 2, 2, 2], 5) == 3  # else a line break
     assert cut_point(["a", "b.", "c", "d", "e", "f"], [1] * 6, 5) == 5  # none after word 2 of 5: the limit
     assert cut_point(["a", "b", "c", "“d.”", "e", "f"], [1] * 6, 5) == 4  # closing quotes are part of it
+
+
+def test_a_line_repeated_in_a_file_is_indexed_once_where_it_first_appears():
+    pasted = ["A first paragraph about question taste and research fields.", "", "Example", "",
+              "A second paragraph about scaling laws and compute budgets."]
+    lines = [*pasted, "", *pasted, "", "```", "x = compute(a, b)", "x = compute(a, b)", "```"]
+    chunks = list(chunk_document(_doc(lines), 150, markdown=True))
+    text = " ".join(c.text for c in chunks)
+    assert text.count("question taste") == 1 and text.count("scaling laws") == 1
+    assert text.count("Example") == 2  # a short label recurs for a reason
+    assert text.count("x = compute(a, b)") == 2  # code is left as it is
+    assert (chunks[0].line_start, chunks[0].line_end) == (1, 16)

@@ -21,7 +21,7 @@ SqlValue = str | int | float | bytes | None  # what a column takes
 
 # 2: chunks.heading, indexed by FTS5 as a third column
 # 3: chunk_tokens (late interaction), chunks' line ranges, sources.draws_on; every file re-indexed
-# 4: chunks cut at line breaks and sentence ends, with exact line ranges; every file re-indexed
+# 4: chunks cut at line breaks and sentence ends, with exact line ranges, repeated lines once; every file re-indexed
 SCHEMA_VERSION = 4
 
 _SCHEMA = """

@@ -1,8 +1,10 @@
 """Cutting an opened document into passages of at most `chunk_words` words, line by line (very
-long lines come in pieces), so that chunking a large file keeps memory flat."""
+long lines come in pieces), so that chunking a large file keeps memory flat. A line repeated
+within a file (text pasted or clipped twice) is indexed once, where it first appears."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +13,8 @@ from advisor.knowledge.documents import Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+REPEAT_MIN_WORDS = 4  # a line this long that repeats an earlier one is a duplicate; short labels ("Example") recur
+REPEAT_MEMORY = 100_000  # lines remembered per file (~7 MB at most), so a huge file's memory stays bounded
 _FULL_STOP = (".", "!", "?", "…")
 _CLAUSE_END = (*_FULL_STOP, ":", ";")
 _CLOSERS = "\"')]}”’*_"  # may follow a sentence's full stop
@@ -66,13 +70,15 @@ def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> It
 
     Chunks end at headings and, where possible, at paragraph breaks; a paragraph longer than a
     chunk is cut at a line break or a sentence end (`cut_point`). Locations are the nearest
-    heading ("§ ...") or the range of lines (pages) the chunk's words come from.
+    heading ("§ ...") or the range of lines (pages) the chunk's words come from. A line of
+    REPEAT_MIN_WORDS words or more that repeats an earlier one (outside code) is left out.
     """
     words: list[str] = []  # current chunk
     lines: list[int] = []  # the line (page) of each of its words
     para: list[str] = []
     para_lines: list[int] = []
     heading: str | None = None
+    seen: set[bytes] = set()  # lines of REPEAT_MIN_WORDS or more, by digest
     in_fence = False
     ordinal = 0
     offset = 0
@@ -114,6 +120,12 @@ def chunk_document(doc: Document, chunk_words: int, markdown: bool = True) -> It
             yield from close_para()
             continue
         split = stripped.split()
+        if len(split) >= REPEAT_MIN_WORDS and not in_fence:
+            digest = hashlib.blake2b(" ".join(split).encode(), digest_size=16).digest()
+            if digest in seen:  # a line pasted twice (or a page clipped twice) is indexed once
+                continue
+            if len(seen) < REPEAT_MEMORY:
+                seen.add(digest)
         para.extend(split)
         para_lines.extend([pos] * len(split))
         if len(para) >= 2 * chunk_words:  # a huge paragraph (or a single giant line): stream it
