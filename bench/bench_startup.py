@@ -2,10 +2,17 @@
 
 Each run spawns a fresh process under a pseudo-terminal (100×32 unless told) and reads what it
 writes to the terminal. The clock stops when the text on screen (escape codes stripped) contains
-the marker: for advisor, Home's action list ("Start a reflection session") and then a belief from
-the seeded journal (Home painted with its data); for the bare app, its one line of text. Then the
-process is sent ctrl+q and waited for. Nothing in the apps is told it is being measured: the
-figure includes interpreter start-up, every import and the first real frame. Runs alternate.
+each marker in turn: for advisor, Home's action list ("Start a reflection session"), then Home's
+data (a belief from the seeded journal; in an empty home, the "No beliefs yet" line), then the
+knowledge base's status line with its note count; for the bare app, its one line of text. Then
+the process is sent ctrl+q and waited for. Nothing in the apps is told it is being measured: the
+figure includes interpreter start-up, every import and the real frames. Runs alternate between
+an empty home (launched once before), a home with a journal (two entries, 9 beliefs) and three
+indexed notes, and the bare app.
+
+advisor's own modules are compiled to bytecode first, as `pip install` does (the bare app's
+Textual is, in site-packages): with PYTHONDONTWRITEBYTECODE set, as on the build machine, an
+editable install would otherwise compile them from source on every launch.
 
 Also timed: `advisor --help` and `advisor journal list` against `python -c pass` (wall time to exit).
 
@@ -43,6 +50,8 @@ Bare().run()
 BARE_MARKER = "A bare Textual app is on screen"
 HOME_MARKER = "Start a reflection session"
 DATA_MARKER = "Belief number 7 about labs"
+EMPTY_MARKER = "No beliefs yet"
+NOTES = 3
 CTRL_Q = b"\x11"
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-character escapes (ESC =, ESC >, ...)
@@ -133,6 +142,32 @@ def summary(name: str, values: list[float]) -> str:
             f"(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f})")
 
 
+def seed(advisor: list[str], env: dict[str, str], tmpdir: Path) -> None:
+    """A home as a returning user has it: two journal entries, 9 beliefs, three indexed notes."""
+    beliefs = tmpdir / "beliefs.yaml"
+    beliefs.write_text("".join(
+        f"- {{statement: Belief number {i} about labs and evals, credence: {10 + 7 * i}, reason: r{i}}}\n"
+        for i in range(8)
+    ))
+    subprocess.run([*advisor, "journal", "pre", "--about", "Seed", "--beliefs-file", str(beliefs)],
+                   env=env, check=True, capture_output=True)
+    talk = tmpdir / "talk.yaml"
+    talk.write_text("- {statement: Evals work is as useful as interpretability, credence: 40, reason: Sam}\n")
+    subprocess.run([*advisor, "journal", "pre", "--about", "Coffee with an evals lead", "--with", "Sam",
+                    "--beliefs-file", str(talk)], env=env, check=True, capture_output=True)
+    notes = tmpdir / "notes"
+    notes.mkdir()
+    for i in range(NOTES):
+        (notes / f"note{i}.md").write_text(f"# Reading note {i}\n\nCircuits, probes and what I took from them ({i}).\n")
+    subprocess.run([*advisor, "notes", "add", str(notes)], env=env, check=True, capture_output=True)
+
+
+def compile_advisor(env: dict[str, str]) -> None:
+    """advisor's bytecode, as `pip install` writes it (see the module's docstring)."""
+    code = "import advisor, compileall, sys; sys.exit(not compileall.compile_dir(advisor.__path__[0], quiet=1))"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -145,48 +180,55 @@ def main() -> int:
         bare.write_text(BARE)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_") and k != "OPENAI_API_KEY"}
         env.update({
-            "ADVISOR_HOME": str(tmpdir / "home"),
             "ADVISOR_CONFIG": str(tmpdir / "config.toml"),
             "ADVISOR_UI__AUTO_INDEX": "false",  # the background indexing is not part of the first frame
             "TERM": "xterm-256color" if env.get("TERM") in (None, "", "dumb") else env["TERM"],
         })
+        full_env = {**env, "ADVISOR_HOME": str(tmpdir / "home")}
+        empty_env = {**env, "ADVISOR_HOME": str(tmpdir / "empty-home")}
         advisor = [sys.executable, "-m", "advisor"]
-        seed = tmpdir / "beliefs.yaml"  # a journal with something in it, as a returning user has
-        seed.write_text("".join(
-            f"- {{statement: Belief number {i} about labs and evals, credence: {10 + 7 * i}, reason: r{i}}}\n"
-            for i in range(8)
-        ))
-        subprocess.run([*advisor, "journal", "pre", "--about", "Seed", "--beliefs-file", str(seed)],
-                       env=env, check=True, capture_output=True)
+        compile_advisor(env)
+        seed(advisor, full_env, tmpdir)
         bare_cmd = [sys.executable, str(bare)]
         size = (cols, rows)
-        time_to_markers(advisor, env, [HOME_MARKER, DATA_MARKER], size)  # warm the file cache once
+        homes = {  # name: (environment, markers: Home's text, its data, the status line's note count)
+            "empty home": (empty_env, [HOME_MARKER, EMPTY_MARKER, "0 note(s)"]),
+            f"home with 2 entries, 9 beliefs, {NOTES} notes": (full_env, [HOME_MARKER, DATA_MARKER, f"{NOTES} note(s)"]),
+        }
+        for home_env, markers in homes.values():  # warm the file cache once (and make the empty home)
+            time_to_markers(advisor, home_env, markers, size)
         time_to_markers(bare_cmd, env, [BARE_MARKER], size)
-        home, data, bare_times, home_cpu, bare_cpu, data_bytes = [], [], [], [], [], []
+        times: dict[str, list[list[float]]] = {name: [[], [], []] for name in homes}
+        home_cpu, bare_times, bare_cpu, data_bytes = [], [], [], []
         helps, lists, passes = [], [], []
         for _ in range(args.runs):
-            (t_home, t_data), (c_home, _), n = time_to_markers(advisor, env, [HOME_MARKER, DATA_MARKER], size)
-            home.append(t_home)
-            data.append(t_data)
-            home_cpu.append(c_home)
-            data_bytes.append(n)
+            for name, (home_env, markers) in homes.items():
+                found, cpu, n = time_to_markers(advisor, home_env, markers, size)
+                for column, t in zip(times[name], found, strict=True):
+                    column.append(t)
+                if home_env is full_env:
+                    home_cpu.append(cpu[1])
+                    data_bytes.append(n)
             (t_bare,), (c_bare,), _ = time_to_markers(bare_cmd, env, [BARE_MARKER], size)
             bare_times.append(t_bare)
             bare_cpu.append(c_bare)
-            helps.append(time_exit([*advisor, "--help"], env))
-            lists.append(time_exit([*advisor, "journal", "list"], env))
+            helps.append(time_exit([*advisor, "--help"], full_env))
+            lists.append(time_exit([*advisor, "journal", "list"], full_env))
             passes.append(time_exit([sys.executable, "-c", "pass"], env))
     load = os.getloadavg()
     med = statistics.median
+    bare_med = med(bare_times)
     print(f"runs: {args.runs} each, alternating, under a {cols}x{rows} pty, {os.cpu_count()} CPUs, "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(summary("advisor: launch -> Home's text on screen", home) + f"; CPU {med(home_cpu) * 1000:.0f} ms")
-    print(summary("advisor: launch -> Home with its data (8 beliefs)", data)
-          + f"  [{med(data_bytes) / 1000:.1f} kB written by then]")
     print(summary("bare Textual app: launch -> its text on screen", bare_times) + f"; CPU {med(bare_cpu) * 1000:.0f} ms")
-    print(f"ratio advisor Home / bare Textual: {med(home) / med(bare_times):.2f}x wall, "
-          f"{med(home_cpu) / med(bare_cpu):.2f}x CPU  (target <= 1.3x)")
-    print(f"ratio advisor Home with its data / bare Textual: {med(data) / med(bare_times):.2f}x wall")
+    for name, (text, data, status) in times.items():
+        print(f"advisor, {name}:")
+        print("  " + summary("launch -> Home's text on screen", text) + f"  = {med(text) / bare_med:.2f}x bare")
+        print("  " + summary("launch -> Home with its data", data) + f"  = {med(data) / bare_med:.2f}x bare"
+              "  (target <= 1.3x)")
+        print("  " + summary("launch -> status line with the note count", status))
+    print(f"CPU by Home with its data (home with data): {med(home_cpu) * 1000:.0f} ms = "
+          f"{med(home_cpu) / med(bare_cpu):.2f}x bare; {med(data_bytes) / 1000:.1f} kB written by then")
     print(summary("advisor --help", helps))
     print(summary("advisor journal list", lists))
     print(summary("python -c pass", passes)
