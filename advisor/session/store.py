@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 from advisor.errors import UsageError
@@ -28,7 +28,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class Citation(BaseModel):
+class SessionModel(BaseModel):
+    """Validation is built on first use, not at import: Home imports this module for its list of
+    recent sessions before its data is drawn, and a home without sessions never builds it."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Citation(SessionModel):
     n: int
     title: str
     location: str = ""
@@ -37,7 +44,7 @@ class Citation(BaseModel):
     chunk_id: str = ""
 
 
-class ToolCall(BaseModel):
+class ToolCall(SessionModel):
     """One tool the model called while writing a turn: what it asked for and what it got back."""
 
     name: str
@@ -45,7 +52,7 @@ class ToolCall(BaseModel):
     result: str = ""
 
 
-class Turn(BaseModel):
+class Turn(SessionModel):
     id: int
     session_id: int
     stage: str
@@ -96,7 +103,7 @@ class SessionState(TypedDict, total=False):
     before_counter: int
 
 
-class SessionRecord(BaseModel):
+class SessionRecord(SessionModel):
     id: int
     kind: SessionKind = "session"
     topic: str
