@@ -22,28 +22,31 @@ async def test_home_paints_first_then_loads_settings_and_journal(advisor_env) ->
         store.add_pre_belief(entry.id, "Deferred loading shows my beliefs", 42, "")
     calls: list[str] = []
 
-    def loader() -> tuple[Any, Any]:
-        calls.append("loaded")
-        s = load_settings()
-        return s, JournalStore.open(s.journal_path)
+    def journal_loader() -> Any:
+        calls.append("journal")
+        return JournalStore.open(settings.journal_path)
 
-    app = AdvisorApp(None, loader=loader, auto_index=False)
+    def settings_loader() -> Any:
+        calls.append("settings")
+        return load_settings()
+
+    app = AdvisorApp(None, journal_loader=journal_loader, settings_loader=settings_loader, auto_index=False)
     assert not app.loaded and calls == []
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await asyncio.wait_for(app.workers.wait_for_complete(), 30)
         await pilot.pause()
-        assert calls == ["loaded"] and app.loaded
+        assert calls == ["journal", "settings"] and app.loaded
         table = app.screen.query_one("#belief-table", DataTable)
         assert [table.get_row_at(i)[1] for i in range(table.row_count)] == ["42%"]
     app.journal.close()
 
 
 async def test_a_failing_load_exits_with_its_message(advisor_env) -> None:
-    def loader() -> tuple[Any, Any]:
+    def journal_loader() -> Any:
         raise StorageError("cannot use data directory /nowhere (ADVISOR_HOME): Permission denied")
 
-    app = AdvisorApp(None, loader=loader, auto_index=False)
+    app = AdvisorApp(None, journal_loader=journal_loader, settings_loader=load_settings, auto_index=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.pause()
@@ -63,9 +66,10 @@ async def test_first_launch_home_shows_the_whole_empty_state_text(advisor_env) -
     """Rows that arrive after the first paint are drawn at full width (not cut to the header's)."""
     import re
 
-    from advisor.tui.app import load_from_environment
+    from advisor.tui.app import journal_from_environment, settings_from_environment
 
-    app = AdvisorApp(None, loader=load_from_environment, auto_index=False)
+    app = AdvisorApp(None, journal_loader=journal_from_environment, settings_loader=settings_from_environment,
+                     auto_index=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause(0.3)
         text = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
@@ -78,20 +82,20 @@ async def test_first_launch_home_shows_the_whole_empty_state_text(advisor_env) -
 HEAVY = ("chromadb", "onnxruntime", "langchain", "langchain_core", "langchain_openai", "openai")
 
 #: Runs `advisor` (no arguments) with the terminal driver's writes watched: at the first write that
-#: puts Home's text on the screen, it records which modules are loaded, then the test quits the app.
+#: puts the marker (argv[2]) on the screen, it records which modules are loaded; the test then quits.
 FIRST_FRAME_PROBE = r"""
 import json, os, re, sys
 from textual.drivers.linux_driver import LinuxDriver
 
 ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 write = LinuxDriver.write
-report = sys.argv[1]
+report, marker = sys.argv[1], sys.argv[2]
 seen = []
 
 def watched(self, data):
     write(self, data)
     seen.append(ESCAPES.sub("", data))
-    if not os.path.exists(report) and "Start a reflection session" in "".join(seen):
+    if not os.path.exists(report) and marker in "".join(seen):
         with open(report, "w") as out:
             json.dump({"modules": sorted(sys.modules), "frame": "".join(seen)}, out)
 
@@ -102,7 +106,7 @@ raise SystemExit(main())
 """
 
 
-def _first_frame_modules(tmp_path, env: dict[str, str]) -> dict:
+def _first_frame_modules(tmp_path, env: dict[str, str], marker: str = "Start a reflection session") -> dict:
     import fcntl
     import json
     import os
@@ -117,7 +121,7 @@ def _first_frame_modules(tmp_path, env: dict[str, str]) -> dict:
     report = tmp_path / "first-frame.json"
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-c", FIRST_FRAME_PROBE, str(report)], stdin=slave, stdout=slave,
+    proc = subprocess.Popen([sys.executable, "-c", FIRST_FRAME_PROBE, str(report), marker], stdin=slave, stdout=slave,
                             stderr=slave, env={**env, "TERM": "xterm-256color"}, start_new_session=True)
     os.close(slave)
     try:
@@ -142,7 +146,7 @@ def _first_frame_modules(tmp_path, env: dict[str, str]) -> dict:
             proc.kill()
             proc.wait()
         os.close(master)
-    assert report.exists(), "Home's text never reached the terminal"
+    assert report.exists(), f"{marker!r} never reached the terminal"
     return json.loads(report.read_text())
 
 
@@ -154,6 +158,22 @@ def test_first_frame_is_home_and_nothing_heavy_loads_before_it(advisor_env, tmp_
     loaded = {name.split(".")[0] for name in first["modules"]}
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert "pydantic_settings" not in loaded and "sqlite3" not in loaded
+
+
+def test_homes_data_is_drawn_before_the_settings_load(advisor_env, tmp_path) -> None:
+    """The journal needs only the data directory: Home's beliefs and recent entries reach the
+    terminal before pydantic-settings is imported (it loads right after, for the title bar's model
+    and the knowledge base's status line), and with nothing heavy loaded."""
+    settings = load_settings()
+    ensure_home(settings)
+    with JournalStore.open(settings.journal_path) as store:
+        entry = store.create_entry("Coffee with an evals lead", with_whom="Sam")
+        store.add_pre_belief(entry.id, "Evals work is as useful as interpretability", 40, "")
+    first = _first_frame_modules(tmp_path, advisor_env, marker="Evals work is as useful")
+    assert "Coffee with an evals lead" in first["frame"]
+    loaded = {name.split(".")[0] for name in first["modules"]}
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert "pydantic_settings" not in loaded
 
 
 def test_help_loads_no_heavy_module_and_not_even_the_settings(advisor_env) -> None:

@@ -114,7 +114,8 @@ class AdvisorApp(KeysInOrder, App[int]):
         settings: Settings | None,
         *,
         journal: JournalStore | None = None,
-        loader: Callable[[], tuple[Settings, JournalStore]] | None = None,
+        journal_loader: Callable[[], JournalStore] | None = None,
+        settings_loader: Callable[[], Settings] | None = None,
         knowledge: Any = None,
         session_factory: SessionFactory | None = None,
         knowledge_factory: KnowledgeFactory | None = None,
@@ -122,9 +123,10 @@ class AdvisorApp(KeysInOrder, App[int]):
         auto_index: bool = True,
     ) -> None:
         super().__init__()
-        if settings is None and loader is None:
-            raise ValueError("AdvisorApp needs settings and a journal, or a loader for both")
-        self._loader = loader
+        if settings is None and (journal_loader is None or settings_loader is None):
+            raise ValueError("AdvisorApp needs settings and a journal, or a loader for each")
+        self._journal_loader = journal_loader
+        self._settings_loader = settings_loader
         self.load_error: AdvisorError | None = None
         self.session_factory = session_factory or default_session_factory
         self._knowledge_factory = knowledge_factory or default_knowledge_factory
@@ -157,23 +159,46 @@ class AdvisorApp(KeysInOrder, App[int]):
         if settings.ui.theme in self.available_themes:
             self.theme = settings.ui.theme
 
+    def ensure_journal(self) -> bool:
+        """Open the journal (deferred until Home has painted once). It needs only the data
+        directory, found without the settings, so Home shows the journal before pydantic-settings
+        loads. False when it cannot be opened: the app exits and run_app prints the reason."""
+        if self.journal is not None:
+            return True
+        try:
+            assert self._journal_loader is not None
+            self.journal = self._journal_loader()
+        except AdvisorError as exc:
+            self._fail(exc)
+            return False
+        return True
+
     def ensure_loaded(self) -> bool:
-        """Load settings and open the journal (deferred until Home has painted once).
+        """Open the journal and load the settings (deferred until Home has shown its data).
 
         False when they cannot be loaded: the app then exits and run_app prints the one-line reason.
         """
         if self.loaded:
             return True
-        try:
-            assert self._loader is not None
-            self._use(*self._loader())
-        except AdvisorError as exc:
-            self.load_error = exc
-            self.exit(return_code=exc.exit_code)
+        if not self.ensure_journal():
             return False
+        try:
+            assert self._settings_loader is not None
+            settings = self._settings_loader()
+            if Path(self.journal.path) != settings.journal_path:  # the settings name another home
+                self.journal.close()
+                self.journal = open_journal(settings)
+        except AdvisorError as exc:
+            self._fail(exc)
+            return False
+        self._use(settings, self.journal)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10)
         return True
+
+    def _fail(self, exc: AdvisorError) -> None:
+        self.load_error = exc
+        self.exit(return_code=exc.exit_code)
 
     # ------------------------------------------------------------------ cores
     def knowledge(self) -> Any:
@@ -276,6 +301,8 @@ class AdvisorApp(KeysInOrder, App[int]):
         """Push one of advisor's screens by name (what bindings and the palette call)."""
         from importlib import import_module
 
+        if not self.ensure_loaded():  # the palette can open a screen before Home has loaded them
+            return
         module_name, cls_name = SCREENS[name]
         try:
             cls = getattr(import_module(f"advisor.tui.screens.{module_name}"), cls_name)
@@ -399,26 +426,36 @@ def open_journal(settings: Settings) -> JournalStore:
     return JournalStore.open(settings.journal_path)
 
 
-def load_from_environment(warn: Callable[[str], None] | None = None) -> tuple[Settings, JournalStore]:
-    """What `advisor` with no arguments uses: settings from env/config, and their journal;
-    warnings (unknown config keys, a home others can read) go to `warn`."""
+def journal_from_environment(warn: Callable[[str], None] | None = None) -> JournalStore:
+    """The journal in the data directory the settings would name, found without building them
+    (`paths.configured_home`: no pydantic-settings); a home others can read warns through `warn`."""
+    from advisor.journal.store import JournalStore
+    from advisor.paths import JOURNAL_FILE, configured_home, ensure_data_dir
+
+    return JournalStore.open(ensure_data_dir(configured_home(), warn) / JOURNAL_FILE)
+
+
+def settings_from_environment(warn: Callable[[str], None] | None = None) -> Settings:
+    """What `advisor` with no arguments uses: settings from env/config; warnings (unknown config
+    keys, a home others can read) go to `warn`."""
     from advisor.settings import ensure_home, load_settings
 
     settings = load_settings(warn=warn)
     ensure_home(settings, warn=warn)
-    return settings, open_journal(settings)
+    return settings
 
 
 def run_app(settings: Settings | None = None) -> int:
     """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
 
-    With no settings, Home paints first and the settings and journal load right after (pydantic
-    and the config file cost more than a Textual first paint), so the first screen comes fast.
+    With no settings, Home paints first, then shows the journal, then loads the settings
+    (pydantic-settings alone costs about a third of a bare Textual first paint).
     """
     try:
         if settings is None:
             warnings: list[str] = []
-            app = AdvisorApp(None, loader=lambda: load_from_environment(warnings.append))
+            app = AdvisorApp(None, journal_loader=lambda: journal_from_environment(warnings.append),
+                             settings_loader=lambda: settings_from_environment(warnings.append))
             app.startup_warnings = warnings
         else:
             app = build_app(settings)

@@ -1,7 +1,8 @@
 """Home: next actions, recent sessions and journal entries, beliefs with sparklines, KB status.
 
-Home paints before the settings and the journal are loaded (they cost more than the first frame);
-the data, and the beliefs table that shows it, arrive right after.
+Home paints before the journal and the settings are loaded (they cost more than the first frame);
+the journal's data, and the beliefs table that shows it, arrive in the next frame, and the
+settings (pydantic-settings: the model in the title bar, the knowledge base's status) after it.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class HomeScreen(Screen):
         self._indexing = False
         self._filled = False
         self._belief_rows: list[tuple[str, ...]] | None = None
+        self._table_mounted: Any = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar("advisor · choosing a research direction in AI & AI safety")
@@ -105,18 +107,23 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#action-list", OptionList).focus()
 
-    def first_frame_shown(self) -> None:
+    async def first_frame_shown(self) -> None:
         """Called by the app once Home's first frame is on the terminal (Textual's Ready): then the
-        settings and the journal load (when they were not given) and Home fills in."""
+        journal opens (when it was not given) and Home fills in; the settings load once that frame
+        is drawn, and with them come the model in the title bar and the knowledge base's status."""
+        app: Any = self.app
+        if app.ensure_journal():
+            self._filled = True
+            self.refresh_data()
+            if self._table_mounted is not None:
+                await self._table_mounted  # the rows are in the next frame, not behind the settings
+            self.call_after_refresh(self._data_shown)
+
+    def _data_shown(self) -> None:
         app: Any = self.app
         if app.ensure_loaded():
-            self._fill()
             self.query_one(TitleBar).refresh_model()
-
-    def _fill(self) -> None:
-        self._filled = True
-        self.refresh_data()
-        self.set_timer(0.05, self.load_kb_status)
+            self.set_timer(0.05, self.load_kb_status)
 
     def on_screen_resume(self) -> None:
         if not self._filled:  # the first fill comes with the first frame
@@ -189,7 +196,7 @@ class HomeScreen(Screen):
             return tables.first()
         self.query("#beliefs-loading").remove()
         table = DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
-        self.query_one("#home-beliefs").mount(table)
+        self._table_mounted = self.query_one("#home-beliefs").mount(table)
         return table
 
     def _show_beliefs(self) -> None:
