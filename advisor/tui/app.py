@@ -278,7 +278,15 @@ class AdvisorApp(KeysInOrder, App[int]):
     def on_mount(self) -> None:
         from advisor.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        home = HomeScreen()
+        # the width class Textual gives a screen on its first resize, given now: Home is styled
+        # once before its first frame, not a second time when the class arrives
+        home.add_class(self.width_class(self.size.width))
+        self.push_screen(home)
+
+    def width_class(self, width: int) -> str:
+        """The HORIZONTAL_BREAKPOINTS class of a screen `width` columns wide."""
+        return [name for least, name in self.HORIZONTAL_BREAKPOINTS if width >= least][-1]
 
     def on_ready(self) -> None:
         """The DOM is ready and Home's first frame is drawn (or queued to be: Home is mounted while

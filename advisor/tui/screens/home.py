@@ -97,7 +97,6 @@ class HomeScreen(Screen):
             with Vertical(id="recent", classes="panel") as recent:
                 recent.border_title = "Recent sessions and journal entries"
                 yield OptionList(id="recent-list")
-        yield DueBeliefs(id="home-due")
         with Vertical(id="home-beliefs", classes="panel") as beliefs:
             beliefs.border_title = "Beliefs · latest credence · history"
             yield Static("Loading your journal…", id="beliefs-loading", classes="muted")
@@ -113,6 +112,8 @@ class HomeScreen(Screen):
         is drawn, and with them come the model in the title bar and the knowledge base's status."""
         app: Any = self.app
         if app.ensure_journal():
+            # the due panel shows only journal data (hidden when nothing is due): not in frame one
+            await self.mount(DueBeliefs(id="home-due"), before="#home-beliefs")
             self._filled = True
             self.refresh_data()
             if self._table_mounted is not None:
