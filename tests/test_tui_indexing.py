@@ -50,7 +50,7 @@ async def wait_for(pilot: Any, condition: Any, seconds: float) -> None:
 
 
 async def test_quit_during_first_launch_indexing_is_immediate_and_the_next_launch_resumes(tmp_path: Path):
-    from advisor.tui.app import build_app
+    from advisor.tui.launch import build_app
 
     cards = tmp_path / "cards"
     cards.mkdir()

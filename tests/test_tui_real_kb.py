@@ -41,7 +41,7 @@ async def type_text(pilot: Any, text: str) -> None:
 
 def real_app(tmp_path: Path, cards: Path, embedder: Any) -> Any:
     from advisor.knowledge import KnowledgeBase
-    from advisor.tui.app import build_app
+    from advisor.tui.launch import build_app
 
     settings = make_settings(tmp_path / "home", cards=cards)
     return build_app(settings, knowledge_factory=lambda s: KnowledgeBase(s, embedder=embedder))

@@ -66,7 +66,7 @@ async def test_first_launch_home_shows_the_whole_empty_state_text(advisor_env) -
     """Rows that arrive after the first paint are drawn at full width (not cut to the header's)."""
     import re
 
-    from advisor.tui.app import journal_from_environment, settings_from_environment
+    from advisor.tui.launch import journal_from_environment, settings_from_environment
 
     app = AdvisorApp(None, journal_loader=journal_from_environment, settings_loader=settings_from_environment,
                      auto_index=False)

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui() -> int:
-    from advisor.tui.app import run_app
+    from advisor.tui.launch import run_app
 
     return run_app()  # it loads settings itself, after the first paint
 

@@ -6,7 +6,6 @@ the session engine and every model are imported in workers, after the first scre
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -186,6 +185,8 @@ class AdvisorApp(KeysInOrder, App[int]):
             assert self._settings_loader is not None
             settings = self._settings_loader()
             if Path(self.journal.path) != settings.journal_path:  # the settings name another home
+                from advisor.tui.launch import open_journal
+
                 self.journal.close()
                 self.journal = open_journal(settings)
         except AdvisorError as exc:
@@ -418,68 +419,3 @@ SCREENS: dict[str, tuple[str, str]] = {
     "search": ("search", "SearchScreen"),
     "document": ("document", "DocumentScreen"),
 }
-
-
-def build_app(settings: Settings, **kwargs: Any) -> AdvisorApp:
-    """Open the journal for `settings` and build the app (the stores it uses are arguments)."""
-    journal = kwargs.pop("journal", None) or open_journal(settings)
-    return AdvisorApp(settings, journal=journal, **kwargs)
-
-
-def open_journal(settings: Settings) -> JournalStore:
-    from advisor.journal.store import JournalStore
-    from advisor.settings import ensure_home
-
-    ensure_home(settings)
-    return JournalStore.open(settings.journal_path)
-
-
-def journal_from_environment(warn: Callable[[str], None] | None = None) -> JournalStore:
-    """The journal in the data directory the settings would name, found without building them
-    (`paths.configured_home`: no pydantic-settings); a home others can read warns through `warn`."""
-    from advisor.journal.store import JournalStore
-    from advisor.paths import JOURNAL_FILE, configured_home, ensure_data_dir
-
-    return JournalStore.open(ensure_data_dir(configured_home(), warn) / JOURNAL_FILE)
-
-
-def settings_from_environment(warn: Callable[[str], None] | None = None) -> Settings:
-    """What `advisor` with no arguments uses: settings from env/config; warnings (unknown config
-    keys, a home others can read) go to `warn`."""
-    from advisor.settings import ensure_home, load_settings
-
-    settings = load_settings(warn=warn)
-    ensure_home(settings, warn=warn)
-    return settings
-
-
-def run_app(settings: Settings | None = None) -> int:
-    """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
-
-    With no settings, Home paints first, then shows the journal, then loads the settings
-    (pydantic-settings alone costs about a third of a bare Textual first paint).
-    """
-    try:
-        if settings is None:
-            warnings: list[str] = []
-            app = AdvisorApp(None, journal_loader=lambda: journal_from_environment(warnings.append),
-                             settings_loader=lambda: settings_from_environment(warnings.append))
-            app.startup_warnings = warnings
-        else:
-            app = build_app(settings)
-    except AdvisorError as exc:
-        sys.stderr.write(f"advisor: {exc.message}\n")
-        return exc.exit_code
-    try:
-        result = app.run()
-    finally:
-        app.stop_indexing()
-        if app.journal is not None:
-            try:
-                app.journal.close()
-            except Exception:  # noqa: BLE001
-                pass
-    if app.load_error is not None:
-        sys.stderr.write(f"advisor: {app.load_error.message}\n")
-        return app.load_error.exit_code
-    return int(result or 0)
