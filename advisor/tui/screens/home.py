@@ -124,7 +124,7 @@ class HomeScreen(Screen):
         app: Any = self.app
         if app.ensure_loaded():
             self.query_one(TitleBar).refresh_model()
-            self.set_timer(0.05, self.load_kb_status)
+            self.load_kb_status()  # in a thread; the frame with the data is drawn already
 
     def on_screen_resume(self) -> None:
         if not self._filled:  # the first fill comes with the first frame
