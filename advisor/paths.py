@@ -48,6 +48,17 @@ def configured_home() -> Path:
     return default_home()
 
 
+def configured_theme() -> str | None:
+    """The theme the settings would use (`ADVISOR_UI__THEME`, any case, else `ui.theme` in the
+    config file), read without them, so the TUI's first frame is already in the user's theme."""
+    for name, value in os.environ.items():
+        if name.upper() == "ADVISOR_UI__THEME":
+            return value
+    ui = read_config_file(default_config_file()).get("ui")
+    theme = ui.get("theme") if isinstance(ui, dict) else None
+    return theme if isinstance(theme, str) else None
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """The config file's contents ({} when there is none); one clear line when it cannot be read."""
     if not path.is_file():

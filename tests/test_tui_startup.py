@@ -42,6 +42,25 @@ async def test_home_paints_first_then_loads_settings_and_journal(advisor_env) ->
     app.journal.close()
 
 
+async def test_the_first_frame_is_in_the_configured_theme(advisor_env, monkeypatch) -> None:
+    """The settings load after Home's first frame; the theme is read before it, so a light-theme
+    user does not see Home dark first (from the config file, and ADVISOR_UI__THEME over it)."""
+    from pathlib import Path
+
+    from advisor.tui.launch import deferred_app
+
+    Path(advisor_env["ADVISOR_CONFIG"]).write_text('[ui]\ntheme = "textual-light"\n')
+    app = deferred_app()
+    assert not app.loaded and app.theme == "textual-light"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.current_theme.dark
+    if app.journal is not None:
+        app.journal.close()
+    monkeypatch.setenv("ADVISOR_UI__THEME", "nord")
+    assert deferred_app().theme == "nord"
+
+
 async def test_a_failing_load_exits_with_its_message(advisor_env) -> None:
     def journal_loader() -> Any:
         raise StorageError("cannot use data directory /nowhere (ADVISOR_HOME): Permission denied")

@@ -48,6 +48,22 @@ def settings_from_environment(warn: Callable[[str], None] | None = None) -> Sett
     return settings
 
 
+def deferred_app() -> AdvisorApp:
+    """The app `advisor` runs: the journal and the settings load after Home's first frame, which
+    is already in the configured theme (read without the settings: no dark flash for a light
+    theme). Raises AdvisorError for a config file that cannot be read."""
+    from advisor.paths import configured_theme
+
+    warnings: list[str] = []
+    app = AdvisorApp(None, journal_loader=lambda: journal_from_environment(warnings.append),
+                     settings_loader=lambda: settings_from_environment(warnings.append))
+    app.startup_warnings = warnings
+    theme = configured_theme()
+    if theme in app.available_themes:
+        app.theme = theme
+    return app
+
+
 def run_app(settings: Settings | None = None) -> int:
     """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
 
@@ -56,10 +72,7 @@ def run_app(settings: Settings | None = None) -> int:
     """
     try:
         if settings is None:
-            warnings: list[str] = []
-            app = AdvisorApp(None, journal_loader=lambda: journal_from_environment(warnings.append),
-                             settings_loader=lambda: settings_from_environment(warnings.append))
-            app.startup_warnings = warnings
+            app = deferred_app()
         else:
             app = build_app(settings)
     except AdvisorError as exc:
