@@ -25,6 +25,23 @@ SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24"
 RunBefore = Callable[[Any], Awaitable[None] | None]
 
 
+async def _steady_layout(pilot: Any, rounds: int = 40) -> None:
+    """Wait until no scrollable region on screen changes its size, content size or offset between
+    two pauses: a screenshot shows where the layout ends, not a frame before Markdown finished
+    growing a message (the After form's scrollbar was caught both ways now and then)."""
+    def shape() -> list[tuple[Any, ...]]:
+        return [(w.size, w.virtual_size, w.scroll_offset) for w in pilot.app.screen.query("*")
+                if w.is_scrollable]
+
+    last = None
+    for _ in range(rounds):
+        await pilot.pause()
+        now = shape()
+        if now == last:
+            return
+        last = now
+
+
 async def _steady_cursors(pilot: Any) -> None:
     """Every Input and TextArea on every open screen shows its cursor without blinking.
 
@@ -53,6 +70,7 @@ def snap(snap_compare: Any) -> Callable[..., bool]:
                 result = run_before(pilot)
                 if inspect.isawaitable(result):
                     await result
+            await _steady_layout(pilot)
             await _steady_cursors(pilot)
 
         return snap_compare(app, terminal_size=size, run_before=run)
