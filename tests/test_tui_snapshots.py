@@ -30,16 +30,28 @@ async def _steady_layout(pilot: Any, rounds: int = 40) -> None:
     two pauses: a screenshot shows where the layout ends, not a frame before Markdown finished
     growing a message (the After form's scrollbar was caught both ways now and then)."""
     def shape() -> list[tuple[Any, ...]]:
-        return [(w.size, w.virtual_size, w.scroll_offset) for w in pilot.app.screen.query("*")
+        return [(w.size, w.virtual_size, w.scroll_offset, *_bars(w)) for w in pilot.app.screen.query("*")
                 if w.is_scrollable]
+
+    def _bars(w: Any) -> tuple[Any, ...]:  # what a scrollbar draws its thumb from (it may lag a frame)
+        if not w.show_vertical_scrollbar:  # (reading the bar would create one)
+            return ()
+        bar = w.vertical_scrollbar
+        return (bar.window_virtual_size, bar.window_size, bar.position)
 
     last = None
     for _ in range(rounds):
         await pilot.pause()
         now = shape()
         if now == last:
-            return
+            break
         last = now
+    # a scrollbar can keep a thumb drawn for the previous content size (its values are current,
+    # its cached rendering is not): draw each again from where the layout ended
+    for w in pilot.app.screen.query("*"):
+        if w.is_scrollable and w.show_vertical_scrollbar:
+            w.vertical_scrollbar.refresh()
+    await pilot.pause()
 
 
 async def _steady_cursors(pilot: Any) -> None:
