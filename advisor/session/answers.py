@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.session.candour import PRAISE
+from advisor.session.focus import QUESTIONS_TO_ASK, carrying, focus_phrase, is_question
 from advisor.session.passages import PassageLike
 from advisor.session.reading import content_words
 from advisor.session.relevance import Scorer, split_sentences
@@ -164,12 +165,14 @@ def _in_context(scorer: Scorer, queries: Sequence[str], pool: Pool, cue: re.Patt
 def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages: Sequence[PassageLike],
                scorer: Scorer, *, limit: int = 3, floor: float | None = None,
                boost: re.Pattern[str] | Sequence[re.Pattern[str] | None] | None = None,
-               leave_out: re.Pattern[str] | None = None) -> int:
+               leave_out: re.Pattern[str] | None = None, focus: Sequence[str] = (),
+               missed: list[int] | None = None) -> int:
     """Quote up to `limit` sentences, the best one for each query first (a query may be several
     phrasings of one part), each with the sentence it leans on; returns how many passed `floor`
     (the scorer's threshold unless given). `boost`: the kind of sentence that answers (one for all
     queries, or one per query); `leave_out`: sentences never to quote (praise of the reader, in a
-    case against flattery)."""
+    case against flattery); `focus`: per query, words a quoted sentence must carry (a question the
+    base lists does not answer it); `missed`: gets the index of each query nothing answered."""
     floor = scorer.threshold if floor is None else floor
     pool = [c for c in _candidates(passages) if not (leave_out and leave_out.search(c[0]))]
     if not pool:
@@ -180,6 +183,7 @@ def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages:
     # a title or a label that only repeats the question ("Scale xor Explore, a hypothesis.") says nothing
     says_more = [len(t.split()) >= 6 and len(content_words(t) - asked) >= 3 for t in texts]
     cues = list(boost) if isinstance(boost, Sequence) else [boost] * len(phrasings)
+    focus = list(focus) or [""] * len(phrasings)
 
     def same_passage(i: int, j: int) -> bool:
         return 0 <= j < len(pool) and pool[j][1] is pool[i][1] and pool[j][2] == pool[i][2] + (j - i)
@@ -188,12 +192,17 @@ def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages:
     taken: set[int] = set()
     passed = 0
     earlier = [0.0] * len(pool)  # each sentence's best score for the parts before
-    for part, cue in zip(phrasings, cues, strict=True):
+    for n, (part, cue, words) in enumerate(zip(phrasings, cues, focus, strict=True)):
         scores = _in_context(scorer, part, pool, cue)
         ranked = sorted(range(len(pool)), key=lambda i: -(scores[i] - DISTINCT * earlier[i]))
         earlier = [max(a, b) for a, b in zip(earlier, scores, strict=True)]
-        pick = next((i for i in ranked if i not in taken and scores[i] >= floor and says_more[i]), None)
+        on_focus = [c and not (words and is_question(t)) for t, c in zip(texts, carrying(scorer, words, texts),
+                                                                          strict=True)]
+        pick = next((i for i in ranked if i not in taken and scores[i] >= floor and says_more[i] and on_focus[i]),
+                    None)
         if pick is None or len(taken) >= limit:
+            if pick is None and missed is not None:
+                missed.append(n)
             continue
         group = [pick]
         if LEANS_BACK.match(texts[pick]) and same_passage(pick, pick - 1) and pick - 1 not in taken:
@@ -221,9 +230,12 @@ def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, sear
     parts = question_parts(question)
     queries: list[list[str]] = []
     cues: list[re.Pattern[str] | None] = []
+    focus: list[str] = []
     pool = list(passages)
     for n, part in enumerate(parts):
         phrasings, cue = part_queries(part)
+        # "what is X" asks for X itself; "how do I tell whether X is Y" is asked of Y in general
+        focus.append("" if _SUBJECT.match(part) or _TELL.match(part) else focus_phrase(part, passages))
         if n and not content_words(part) & content_words(parts[0]):
             phrasings = [f"{q} ({parts[0]})" for q in phrasings]  # a later part leans on the first
         queries.append(phrasings)
@@ -233,8 +245,45 @@ def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, sear
             for query in phrasings:
                 pool += [p for p in search(query)[:3] if p.chunk_id not in known]
                 known = {p.chunk_id for p in pool}
-    quote_best(answer, queries, pool, scorer, boost=cues)
+    missed: list[int] = []
+    quote_best(answer, queries, pool, scorer, boost=cues, focus=focus, missed=missed)
+    for n in missed:
+        if focus[n]:
+            _off_focus(answer, parts[n], focus[n], pool, scorer)
     return answer
+
+
+def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike], scorer: Scorer) -> None:
+    """Said plainly when no sentence of the base answers what `part` asks about: the question it
+    lists on it and the nearest it comes to saying something on it, or else that it does not cover
+    it, with the closest passages to read."""
+    found = _candidates(pool)
+    on_focus = [(s, p) for (s, p, _), c in zip(found, carrying(scorer, focus, [s for s, _, _ in found]), strict=True)
+                if c]
+    asked = [c for c in on_focus if is_question(c[0])]
+    said = [c for c in on_focus if not is_question(c[0]) and len(c[0].split()) >= 6]
+    lead = "The knowledge base does not answer this directly"
+    if asked:
+        sentence, p = _nearest(part, asked, scorer)
+        where = ("as a question to ask people on this path" if QUESTIONS_TO_ASK.search(p.location or "")
+                 else "only as a question")
+        answer.lines.append(f"{lead}; it lists it {where}: “{sentence}” [{answer.cite(p)}]")
+    if said:
+        sentence, p = _nearest(part, said, scorer)
+        answer.lines.append(("The nearest it comes" if asked else f"{lead}; the nearest it comes")
+                            + f" on {focus}: “{sentence}” [{answer.cite(p)}]")
+    if asked or said:
+        return
+    closest = list({(p.title, p.location): p for p in pool}.values())[:2]
+    answer.lines.append(f"The knowledge base does not cover this: nothing it holds here says anything about "
+                        f"“{focus}”" + ("; the closest passages, to read:" if closest else "."))
+    answer.lines += [f"- {p.title}" + (f", {p.location}" if p.location else "") + f" [{answer.cite(p)}]"
+                     for p in closest]
+
+
+def _nearest(part: str, found: Sequence[tuple[str, PassageLike]], scorer: Scorer) -> tuple[str, PassageLike]:
+    scores = scorer.scores(part, [s for s, _ in found])
+    return found[max(range(len(found)), key=scores.__getitem__)]
 
 
 def related(text: str, passages: Sequence[PassageLike], scorer: Scorer, limit: int = 2) -> Answer:

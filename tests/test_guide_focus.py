@@ -1,0 +1,72 @@
+"""Guide mode quotes a sentence that carries what a question asks about (its focus), not one that
+only names its subject; and says plainly when the base only lists the question, or does not cover it."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.knowledge.models import Passage
+from advisor.session.answers import factual
+from advisor.session.relevance import EmbeddingScorer, LexicalScorer
+
+ASK = Passage(text="- Who reads your work, and how did you find them?\n"
+                   "- How do you get feedback on your research taste without colleagues?\n"
+                   "- How is your work funded, and how much time does fundraising take?",
+              score=1.0, title="Independent research", source="knowledge/careers/independent-research.md",
+              kind="curated", chunk_id="ind-q", location="§ Questions to ask people in this path")
+# the same list as the index holds it: bullets joined on one line
+ASK_JOINED = Passage(text=" ".join(ASK.text.split()), score=1.0, title=ASK.title, source=ASK.source,
+                     kind="curated", chunk_id="ind-q", location=ASK.location)
+DEFINED = Passage(text="Independent researchers pursue their own agenda outside a lab or university, often funded by "
+                       "grants or savings, sometimes after a research programme or fellowship. Independent research "
+                       "suits people who already know which questions they want to work on.",
+                  score=0.9, title="Independent research", source="knowledge/careers/independent-research.md",
+                  kind="curated", chunk_id="ind-0", location="§ What the path is")
+TASTE = Passage(text="Chris Olah calls developing research taste one of the most important parts of growing as a "
+                     "researcher. The basic difficulty is cost: testing whether an idea is good often takes months, "
+                     "so you get only a few pieces of feedback on your taste each year.",
+                score=0.7, title="Olah: research taste exercises", source="knowledge/strategy/olah.md",
+                kind="curated", chunk_id="olah-1", location="§ Why taste is hard to train")
+
+QUESTION = "How do independent researchers get feedback on their work?"
+
+
+@pytest.fixture(params=["embedding", "lexical"])
+def scorer(request, kb_embedder):
+    return EmbeddingScorer(kb_embedder) if request.param == "embedding" else LexicalScorer()
+
+
+@pytest.mark.parametrize("asked", [ASK, ASK_JOINED], ids=["lines", "joined"])
+def test_a_sentence_on_the_subject_alone_is_not_quoted_as_the_answer(scorer, asked):
+    """The definition names independent researchers but says nothing on feedback: the answer is the
+    sentence on feedback, and the question the base lists, cited; nothing claims it was answered."""
+    answer = factual(QUESTION, [asked, DEFINED, TASTE], scorer)
+    assert "pursue their own agenda" not in answer.text
+    assert all("feedback" in line for line in answer.lines)
+    assert any("few pieces of feedback on your taste" in line for line in answer.lines)
+    assert answer.citations and {c.title for c in answer.citations} <= {ASK.title, TASTE.title}
+
+
+def test_when_the_base_only_lists_the_question_it_says_so(scorer):
+    answer = factual(QUESTION, [ASK, DEFINED], scorer)
+    assert answer.lines == ["The knowledge base does not answer this directly; it lists it as a question to ask "
+                            "people on this path: “How do you get feedback on your research taste without "
+                            "colleagues?” [1]"]
+    assert [(c.n, c.location) for c in answer.citations] == [(1, "§ Questions to ask people in this path")]
+    assert not answer.grounded
+
+
+def test_when_nothing_carries_the_focus_it_says_the_base_does_not_cover_it(scorer):
+    answer = factual("How do independent researchers negotiate visas?", [DEFINED, ASK], scorer)
+    assert answer.lines[0].startswith("The knowledge base does not cover this: nothing it holds here says anything "
+                                      "about “negotiate visas”")
+    # the closest passages are offered as reading, cited
+    assert answer.lines[1:] == ["- Independent research, § What the path is [1]",
+                                "- Independent research, § Questions to ask people in this path [2]"]
+    assert len(answer.citations) == 2 and not answer.grounded
+
+
+def test_a_question_about_the_subject_itself_is_still_answered_by_its_definition(scorer):
+    answer = factual("What is independent research?", [DEFINED, ASK], scorer)
+    assert answer.grounded and answer.lines[0].startswith("“") and "does not" not in answer.text
+    assert answer.citations[0].location == "§ What the path is"
