@@ -58,8 +58,8 @@ def test_when_the_base_only_lists_the_question_it_says_so(scorer):
 
 def test_when_nothing_carries_the_focus_it_says_the_base_does_not_cover_it(scorer):
     answer = factual("How do independent researchers negotiate visas?", [DEFINED, ASK], scorer)
-    assert answer.lines[0].startswith("The knowledge base does not cover this: nothing it holds here says anything "
-                                      "about “negotiate visas”")
+    assert answer.lines[0].startswith("The knowledge base does not seem to cover this: none of the passages found "
+                                      "speaks of “negotiate visas”")
     # the closest passages are offered as reading, cited
     assert answer.lines[1:] == ["- Independent research, § What the path is [1]",
                                 "- Independent research, § Questions to ask people in this path [2]"]

@@ -275,8 +275,10 @@ def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike
     if asked or said:
         return
     closest = list({(p.title, p.location): p for p in pool}.values())[:2]
-    answer.lines.append(f"The knowledge base does not cover this: nothing it holds here says anything about "
-                        f"“{focus}”" + ("; the closest passages, to read:" if closest else "."))
+    # matched by word and close meaning, not by understanding: say what was looked for, and hand
+    # over the passages, rather than claim that nothing in them could bear on it
+    answer.lines.append(f"The knowledge base does not seem to cover this: none of the passages found speaks of "
+                        f"“{focus}”" + ("; the closest, to read and judge for yourself:" if closest else "."))
     answer.lines += [f"- {p.title}" + (f", {p.location}" if p.location else "") + f" [{answer.cite(p)}]"
                      for p in closest]
 
