@@ -77,27 +77,27 @@ async def test_c_opens_the_calibration_tab_and_b_comes_back(tmp_path: Path) -> N
         assert tabs.active == "beliefs" and app.focused.id == "belief-table"
 
 
+async def run_palette_entry(app: Any, pilot: Any, text: str) -> None:
+    """ctrl+p, type `text`, enter: the first palette entry that matches it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, text)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 async def test_the_palette_opens_the_calibration_tab(tmp_path: Path) -> None:
     app = seeded(tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "Calibration")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await run_palette_entry(app, pilot, "Calibration")
         assert app.screen.query_one("#belief-tabs").active == "calibration"
         # and from the Beliefs screen itself, its own palette entry
         await pilot.press("b")
         await pilot.pause()
         assert app.screen.query_one("#belief-tabs").active == "beliefs"
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "Beliefs: calibration table")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await run_palette_entry(app, pilot, "Beliefs: calibration table")
         assert app.screen.query_one("#belief-tabs").active == "calibration"
 
 

@@ -163,8 +163,6 @@ class JournalStore(Database):
         return self.get_belief(belief_id)
 
     def resolve_belief(self, belief_id: int, outcome: str) -> Belief:
-        if outcome not in OUTCOMES:
-            raise UsageError(f"a resolution is yes, no or ambiguous, not {outcome!r}")
         return self.restore_resolution(belief_id, outcome, now())
 
     def restore_resolution(self, belief_id: int, resolution: str | None, resolved_at: datetime | None) -> Belief:
