@@ -104,6 +104,7 @@ def test_search_shows_a_card_with_its_sources_and_the_note_it_draws_on(cli, advi
     lines = [ln.strip() for ln in r.out.splitlines()]
     # the heading line is one line even past 80 characters (a pipe is not wrapped)
     assert lines[0] == "1. Dangling questions [card] § What it is, and why a question left hanging reads as an accusation"
-    assert lines[1] == "curated card dangling.md · draws on “Quick take: Leaving dangling questions is bad faith”, A. Writer (quick takes)"
+    assert lines[1] == "curated card dangling.md"
+    assert lines[2] == "draws on “Quick take: Leaving dangling questions is bad faith”, A. Writer — quick takes"
     assert str(cards) not in r.out  # never the folder the cards are installed in
     assert "↳ from your note: Quick takes [note] lines 1–5" in lines and str(note.resolve()) in lines

@@ -13,6 +13,7 @@ from support import KB_NOTES, kb_make_settings
 
 from advisor.knowledge import KnowledgeBase, late
 from advisor.knowledge.catalog import SCHEMA_VERSION
+from advisor.knowledge.search import work_label
 from advisor.knowledge.snippets import snippet, split_sentences
 
 # ------------------------------------------------------------------ late interaction
@@ -172,7 +173,7 @@ def test_a_card_drawn_from_a_note_carries_the_notes_own_passage(tmp_path: Path, 
         assert kb.add_paths([note]).ok
         card = kb.search("raising an objection and leaving it hanging", k=1, kind="curated")[0]
         assert card.source == "dangling.md" and card.draws_on == [
-            "“Quick take: Leaving dangling questions is bad faith”, A. Writer (a collection of quick takes)"]
+            "“Quick take: Leaving dangling questions is bad faith”, A. Writer — a collection of quick takes"]
         src = card.source_passage
         assert src is not None and src.source == str(note.resolve()) and src.kind == "note"
         assert "left hanging" in src.text and "hanging" in src.snippet
@@ -180,6 +181,15 @@ def test_a_card_drawn_from_a_note_carries_the_notes_own_passage(tmp_path: Path, 
         both = kb.search("raising an objection and leaving it hanging", k=5)
         listed = {p.chunk_id for p in both}
         assert all(p.source_passage is None or p.source_passage.chunk_id not in listed for p in both)
+
+
+def test_a_work_a_card_draws_on_names_a_known_author_and_leaves_out_an_unknown_one():
+    seed = {"title": "My Siloed Views Meet Reality", "by": "unknown (seed 004)",
+            "where": "shared seed 004 (personal pre/post journal entry)"}
+    assert work_label(seed) == "“My Siloed Views Meet Reality” — shared seed 004 (personal pre/post journal entry)"
+    essay = {"title": "Research Taste Exercises", "by": "Chris Olah", "where": "colah.github.io notes, 2021"}
+    assert work_label(essay) == "“Research Taste Exercises”, Chris Olah — colah.github.io notes, 2021"
+    assert work_label({"title": "Untitled"}) == "“Untitled”"
 
 
 def test_a_long_source_note_is_narrowed_by_its_words_before_scoring(

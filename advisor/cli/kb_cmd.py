@@ -151,16 +151,15 @@ def show_passage(console: Any, p: Passage, head: str, indent: str, team: bool = 
     from rich.text import Text
 
     console.print(Text(f"{head}{p.title} {owner_label(p, team)} {p.place()}"), soft_wrap=True)
-    if p.kind == "note":
-        where = p.source
-    else:
-        where = f"curated card {p.source}" + (f" · draws on {'; '.join(p.draws_on)}" if p.draws_on else "")
+    where = p.source if p.kind == "note" else f"curated card {p.source}"
     text = Text(p.snippet or p.text[:300])
     for start, end in p.marks if p.snippet else []:
         text.stylize(MARK, start, end)
     # where it comes from stays on one line (a path must survive copying); the snippet is wrapped
     # to the terminal, and left whole when the output goes to a pipe or a file
     console.print(Text(indent) + Text(where, style="dim"), soft_wrap=True)
+    for work in p.draws_on:  # one work a line: several on one line read as a wall of quotes
+        console.print(Text(indent) + Text(f"draws on {work}", style="dim"), soft_wrap=True)
     lines = text.wrap(console, max(20, min(console.width, 100) - len(indent))) if console.is_terminal else [text]
     for line in lines:
         line.rstrip()

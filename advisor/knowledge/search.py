@@ -92,12 +92,14 @@ def passage(row: sqlite3.Row, score: float) -> Passage:
 
 
 def work_label(work: dict[str, str]) -> str:
-    """A work a card draws on, for people: “Title”, Author (where)."""
+    """A work a card draws on, for people: “Title”, Author — where. An author the card gives as
+    "unknown (seed 004)" is left out: the where ("shared seed 004 …") already says it."""
     label = f"“{work.get('title', '')}”"
-    if work.get("by"):
-        label += f", {work['by']}"
+    by = work.get("by", "")
+    if by and not by.lower().startswith("unknown"):
+        label += f", {by}"
     if work.get("where"):
-        label += f" ({work['where']})"
+        label += f" — {work['where']}"
     return label
 
 
