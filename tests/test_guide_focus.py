@@ -7,7 +7,10 @@ import pytest
 
 from advisor.knowledge.models import Passage
 from advisor.session.answers import factual
-from advisor.session.relevance import EmbeddingScorer, LexicalScorer
+from advisor.session.guide import Guide, Sources
+from advisor.session.reading import in_context, read
+from advisor.session.relevance import EmbeddingScorer, LexicalScorer, split_sentences
+from advisor.session.stages import Stage
 
 ASK = Passage(text="- Who reads your work, and how did you find them?\n"
                    "- How do you get feedback on your research taste without colleagues?\n"
@@ -70,3 +73,45 @@ def test_a_question_about_the_subject_itself_is_still_answered_by_its_definition
     answer = factual("What is independent research?", [DEFINED, ASK], scorer)
     assert answer.grounded and answer.lines[0].startswith("“") and "does not" not in answer.text
     assert answer.citations[0].location == "§ What the path is"
+
+
+FLATTERY = Passage(text="A chatbot tends to agree with whoever is talking to it. To check whether praise is flattery, "
+                        "ask what evidence would make it say the opposite, and whether it ever has.",
+                   score=0.8, title="Distrust AI flattery", source="knowledge/epistemics/distrust-ai-flattery.md",
+                   kind="curated", chunk_id="flat-1", location="§ How to test it")
+UNITS = Passage(text="Check the units and the method, not just the headline number.", score=0.7,
+                title="Get quantitative", source="knowledge/epistemics/getting-quantitative.md", kind="curated",
+                chunk_id="quant-1", location="§ A habit worth borrowing")
+WORRY = "I'm worried the chatbot just flatters me about my plans. How do I check?"
+
+
+def test_a_request_after_a_statement_is_asked_of_the_advisor_not_left_dangling():
+    """"How do I check?" closes a message that says what to check: the user asks for a way, and is
+    answered; a doubt posed and moved on from ("How could I stand out? Anyway.") is still dangling."""
+    reading = read(WORRY)
+    assert reading.asked == ["How do I check?"] and reading.dangling == [] and reading.asks_advisor
+    assert read("I want to do interp. Where can I find a mentor?").dangling == []
+    assert read("Labs are big. How could I stand out? Anyway.").dangling == ["How could I stand out?"]
+    assert read("I think labs are better. What even is impact?").dangling == ["What even is impact?"]
+
+
+def test_a_question_that_says_little_on_its_own_is_read_with_the_sentence_before_it():
+    assert in_context("How do I check?", WORRY) == "How do I check (I'm worried the chatbot just flatters me about my plans)?"
+    assert in_context(QUESTION, f"I work alone. {QUESTION}") == QUESTION  # enough on its own
+    assert in_context("How do I check?", "How do I check?") == "How do I check?"  # nothing before it
+
+
+def test_guide_answers_a_short_request_from_what_the_message_is_about(scorer):
+    reply = Guide().reply(WORRY, Stage.EXPLORE, [UNITS, FLATTERY], 0, sources=Sources(scorer=scorer)).text
+    assert "moved on" not in reply  # not read back as a dangling question
+    # quoted from the passage on what the message is about, not from one that shares only "check"
+    assert "[1] Distrust AI flattery" in reply and "Check the units" not in reply
+
+
+def test_an_abbreviation_does_not_end_a_quoted_sentence():
+    """Guide mode quoted “Keep the AI's concrete suggestions (e.g.” from the flattery card."""
+    text = ("- Keep the AI's concrete suggestions (e.g. \"look at safety roles beyond research scientist\") "
+            "separate from its flattering assessments.\n- Ask for the strongest case against you taking a path.")
+    assert split_sentences(text) == [
+        "Keep the AI's concrete suggestions (e.g. \"look at safety roles beyond research scientist\") separate from "
+        "its flattering assessments.", "Ask for the strongest case against you taking a path."]

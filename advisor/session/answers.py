@@ -271,7 +271,7 @@ def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike
     if said:
         sentence, p = _nearest(part, said, scorer)
         answer.lines.append(("The nearest it comes" if asked else f"{lead}; the nearest it comes")
-                            + f" on {focus}: “{sentence}” [{answer.cite(p)}]")
+                            + f" on “{focus}”: “{sentence}” [{answer.cite(p)}]")
     if asked or said:
         return
     closest = list({(p.title, p.location): p for p in pool}.values())[:2]

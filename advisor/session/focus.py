@@ -15,14 +15,15 @@ import re
 from collections.abc import Sequence
 
 from advisor.session.passages import PassageLike
-from advisor.session.reading import content_words
+from advisor.session.reading import ASKING_VERBS, content_words
 from advisor.session.relevance import Scorer
 
 #: Words that say how a question is put, not what it asks about ("how do people get ... on their work").
 GENERIC = content_words(
     "work works working people person someone something thing things way ways make makes good best better know "
     "think tell mean means try tries find use need needs want like well ever often usually actually typically "
-    "going take look see help start new kind kinds day life career careers path paths role roles job jobs safety")
+    "going take look see help start new kind kinds day life career careers path paths role roles job jobs safety"
+) | ASKING_VERBS
 
 
 def _same(word: str, other: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from advisor.session import answers, prompts
 from advisor.session.passages import PassageLike, citation_line
-from advisor.session.reading import CRUX, DEADLINE, GOAL, Reading, read, sentences, short_quote
+from advisor.session.reading import CRUX, DEADLINE, GOAL, Reading, in_context, read, sentences, short_quote
 from advisor.session.relevance import LexicalScorer, Scorer, best
 from advisor.session.stages import Stage
 from advisor.session.store import Citation
@@ -166,7 +166,8 @@ class Guide:
             if listed is not None:
                 return listed
         if reading.asked:
-            return answers.factual(" ".join(reading.asked), passages, src.scorer, src.search)
+            asked = " ".join(in_context(q, text) for q in reading.asked)
+            return answers.factual(asked, passages, src.scorer, src.search)
         return answers.related(text, passages, src.scorer)
 
 

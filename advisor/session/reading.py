@@ -38,6 +38,14 @@ CRUX = re.compile(
 ADVICE_ASK = re.compile(r"^\s*(should i|what should|which (one|option)|do you think|what do you|is it better)\b", re.I)
 #: A question put to the advisor (a request for information), not one left hanging in an argument.
 ADDRESSED = re.compile(r"\b(the knowledge base|the (curated )?cards|the sources|the advisor|advisor)\b", re.I)
+#: A request for a way or a pointer ("how do I check?", "where can I find ..."): asked of the reader even
+#: after other sentences. A doubt ("How could I compete?") or a jab ("What even is impact?") is not one.
+REQUEST = re.compile(
+    r"^\s*(and |so |but )?(how (do|can|should|would) i|what (can|should|do) i do|where (do|can|should) i|"
+    r"who (do|can|should) i|is there (a|any) (way|place|test|resource)|are there (any )?(ways|resources|tests)|"
+    r"(can|could|would|will) you|what would you|any (tips|advice|pointers|suggestions))\b",
+    re.I,
+)
 #: A rhetorical tag or a request for agreement: not a question to answer, a claim to test.
 AGREEMENT = re.compile(
     r"(\b(right|correct|yeah|agreed|true|no|yes)\s*\?\s*$|\byou agree\b|\bagree\s*\?\s*$|"
@@ -120,6 +128,22 @@ class Reading:
         return [*self.asked, *self.dangling]
 
 
+#: Verbs that say how a question is put ("how do I *check*?"), not what it is about.
+ASKING_VERBS = content_words("check test tell know find sure decide choose handle deal avoid start begin")
+#: Words of a question that point back to what was said before it ("how do I check *that*?").
+_THIN = ASKING_VERBS | content_words("this that it them those these one there do does")
+
+
+def in_context(question: str, text: str) -> str:
+    """`question` with the sentence before it in `text` when it says too little on its own: in
+    "I'm worried labs will flatter me into joining. How do I check?", what to check is in the first
+    sentence."""
+    if len(content_words(question) - _THIN) >= 2:
+        return question
+    before = [s for s in sentences(text[: text.find(question)] if question in text else "") if not s.endswith("?")]
+    return f"{question.rstrip(' ?')} ({before[-1].rstrip('.')})?" if before else question
+
+
 def question_kind(question: str) -> QuestionKind:
     if ADVICE_ASK.search(question):
         return "advice"
@@ -144,7 +168,7 @@ def read(text: str, stage: Stage | None = None) -> Reading:
                 if ONE_SIDED.search(s):
                     r.one_sided.append(s)
                 continue
-            if lone_question or ADVICE_ASK.search(s) or ADDRESSED.search(s):
+            if lone_question or ADVICE_ASK.search(s) or ADDRESSED.search(s) or REQUEST.search(s):
                 r.asks_advisor = True  # asked of the advisor: answer it, don't call it dangling
                 r.asked.append(s)
                 continue

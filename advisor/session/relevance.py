@@ -17,8 +17,8 @@ from advisor.session.reading import content_words
 #: Sentences shorter or longer than this (characters) are not quoted as answers.
 MIN_SENTENCE, MAX_SENTENCE = 30, 420
 #: A sentence ends at a stop before a capital, a quote or a bullet ("...them? - How do you ...?"),
-#: or at a line break.
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(A-Z0-9]|[-•*]\s)|\n+")
+#: or at a line break; not at an abbreviation ("(e.g. \"look at ...\")" is one sentence).
+_SPLIT = re.compile(r"(?<![eE]\.g\.)(?<![iI]\.e\.)(?<!\bvs\.)(?<!\bcf\.)(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(A-Z0-9]|[-•*]\s)|\n+")
 
 
 class Scorer(Protocol):
