@@ -115,3 +115,36 @@ def test_an_abbreviation_does_not_end_a_quoted_sentence():
     assert split_sentences(text) == [
         "Keep the AI's concrete suggestions (e.g. \"look at safety roles beyond research scientist\") separate from "
         "its flattering assessments.", "Ask for the strongest case against you taking a path."]
+
+
+CONTROL = Passage(text="AI control asks how to get useful work out of models we don't fully trust, safely, even if they "
+                       "might be trying to subvert our safeguards.", score=0.9, title="AI control",
+                  source="knowledge/subfields/ai-control.md", kind="curated", chunk_id="ctl-1", location="§ Core problems")
+ACCELERATION = Passage(text="What is difficult to automate in AI research? There are large gains from accelerating AI "
+                            "researchers, and research engineering is where they are.", score=0.8,
+                       title="AIs being bad at AI research", source="/notes/001.txt", kind="note", chunk_id="n-1",
+                       location="§ lines 13-22")
+
+
+def test_a_question_on_the_subject_alone_is_answered_by_a_sentence_on_the_subject(scorer):
+    """"What does AI control research try to do?" shares "AI research" with a note's sentences; the
+    answer is the card's sentence on AI control, and a question from the base never answers it."""
+    answer = factual("What does AI control research try to do?", [CONTROL, ACCELERATION], scorer)
+    assert answer.lines == ["“AI control asks how to get useful work out of models we don't fully trust, safely, even "
+                            "if they might be trying to subvert our safeguards.” [1]"]
+    assert not any("difficult to automate" in line for line in factual(
+        "What is difficult to automate?", [ACCELERATION], scorer).lines)
+
+
+def test_a_short_lead_in_is_quoted_with_the_sentence_it_leads_to(scorer):
+    organisms = Passage(text="The model-organisms approach borrows from biology. Rather than waiting for misalignment "
+                             "to appear in the wild, researchers deliberately build small, controlled examples of it.",
+                        score=0.9, title="Model organisms of misalignment", source="knowledge/subfields/mo.md",
+                        kind="curated", chunk_id="mo-1", location="§ Core problems")
+    text = factual("What is the model organisms approach?", [organisms], scorer).text
+    assert "borrows from biology" in text and "deliberately build small, controlled examples" in text
+
+
+def test_markdown_emphasis_is_quoted_as_plain_words():
+    assert split_sentences("1. **Scale**: take a working formula for solving a problem and scale it.") == [
+        "Scale: take a working formula for solving a problem and scale it."]

@@ -143,6 +143,10 @@ LEANS_BACK = re.compile(r"^(if (they|it|so|not)|they|them|this|that|these|those|
 #: A sentence that carries the one before it on ("First, ...", "This definition ...").
 RUNS_ON = re.compile(r"^(first|second|third|then|also|this|that|these|so)\b", re.I)
 
+#: A quoted sentence this short is a lead-in ("The model-organisms approach borrows from biology."):
+#: what it leads to is the next sentence, quoted with it when there is room.
+LEAD_IN_WORDS = 10
+
 Pool = list[tuple[str, PassageLike, int]]
 
 
@@ -210,9 +214,10 @@ def quote_best(answer: Answer, queries: Sequence[str | Sequence[str]], passages:
         passed += 1
         taken.update(group)
         chosen.append(group)
-    for group in chosen:  # room left: a sentence that carries a quoted one on
+    for group in chosen:  # room left: a sentence that carries a quoted one on, or follows a short lead-in
         nxt = group[-1] + 1
-        if len(taken) < limit and same_passage(group[-1], nxt) and nxt not in taken and RUNS_ON.match(texts[nxt]):
+        runs_on = RUNS_ON.match(texts[nxt]) or len(texts[group[-1]].split()) < LEAD_IN_WORDS if nxt < len(pool) else False
+        if len(taken) < limit and same_passage(group[-1], nxt) and nxt not in taken and runs_on:
             group.append(nxt)
             taken.add(nxt)
     for group in chosen:
@@ -246,11 +251,29 @@ def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, sear
                 pool += [p for p in search(query)[:3] if p.chunk_id not in known]
                 known = {p.chunk_id for p in pool}
     missed: list[int] = []
-    quote_best(answer, queries, pool, scorer, boost=cues, focus=focus, missed=missed)
+    if len(parts) == 1 and not focus[0] and not _TELL.match(parts[0]):
+        # nothing asked beyond the subject: a sentence on the subject itself answers ("AI control asks
+        # how ..."), before one that only shares the question's other words; any, if none does
+        subject = _subject_words(parts[0], passages)
+        if subject and quote_best(answer, queries, pool, scorer, boost=cues, focus=[subject], leave_out=_A_QUESTION):
+            return answer
+    quote_best(answer, queries, pool, scorer, boost=cues, focus=focus, missed=missed, leave_out=_A_QUESTION)
     for n in missed:
         if focus[n]:
             _off_focus(answer, parts[n], focus[n], pool, scorer)
     return answer
+
+
+#: A question in the base does not answer one put to it (the base's questions to ask are cited
+#: as such, by `_off_focus`).
+_A_QUESTION = re.compile(r"\?[\"”’)\]]*$")
+
+
+def _subject_words(part: str, passages: Sequence[PassageLike]) -> str:
+    """The words of `part` that name the subject the search put first (its first passage's title)."""
+    title = content_words(passages[0].title or "") if passages else set()
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\-]+", part) if content_words(w) & title]
+    return " ".join(dict.fromkeys(w.lower() for w in words))
 
 
 def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike], scorer: Scorer) -> None:

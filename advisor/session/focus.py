@@ -18,8 +18,10 @@ from advisor.session.passages import PassageLike
 from advisor.session.reading import ASKING_VERBS, content_words
 from advisor.session.relevance import Scorer
 
-#: Words that say how a question is put, not what it asks about ("how do people get ... on their work").
+#: Words that say how a question is put, not what it asks about ("how do people get ... on their work"),
+#: and words every question here shares ("safety", "research": "AI control research" is AI control).
 GENERIC = content_words(
+    "research researcher researchers achieve aim aims goal goals purpose point "
     "work works working people person someone something thing things way ways make makes good best better know "
     "think tell mean means try tries find use need needs want like well ever often usually actually typically "
     "going take look see help start new kind kinds day life career careers path paths role roles job jobs safety"

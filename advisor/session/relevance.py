@@ -28,10 +28,14 @@ class Scorer(Protocol):
     def scores(self, query: str, texts: Sequence[str]) -> list[float]: ...
 
 
+#: Markdown emphasis (**bold**, __bold__, `code`): quoted as its plain words, not "Scale**: take ...".
+_EMPHASIS = re.compile(r"(\*\*|__|`)(\S(?:.*?\S)?)\1")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage (bullets and lines count as sentences), within the quotable length."""
     out = []
-    for piece in _SPLIT.split(text or ""):
+    for piece in _SPLIT.split(_EMPHASIS.sub(r"\2", text or "")):
         s = " ".join(piece.split()).lstrip("-•*0123456789. ").strip() if piece else ""
         if MIN_SENTENCE <= len(s) <= MAX_SENTENCE:
             out.append(s)
