@@ -101,7 +101,9 @@ def test_a_question_that_says_little_on_its_own_is_read_with_the_sentence_before
     assert in_context("How do I check?", "How do I check?") == "How do I check?"  # nothing before it
 
 
-def test_guide_answers_a_short_request_from_what_the_message_is_about(scorer):
+def test_guide_answers_a_short_request_from_what_the_message_is_about(kb_embedder):
+    """With the base's embedder (word overlap alone sees only the shared "check")."""
+    scorer = EmbeddingScorer(kb_embedder)
     reply = Guide().reply(WORRY, Stage.EXPLORE, [UNITS, FLATTERY], 0, sources=Sources(scorer=scorer)).text
     assert "moved on" not in reply  # not read back as a dangling question
     # quoted from the passage on what the message is about, not from one that shares only "check"
@@ -148,3 +150,13 @@ def test_a_short_lead_in_is_quoted_with_the_sentence_it_leads_to(scorer):
 def test_markdown_emphasis_is_quoted_as_plain_words():
     assert split_sentences("1. **Scale**: take a working formula for solving a problem and scale it.") == [
         "Scale: take a working formula for solving a problem and scale it."]
+
+
+def test_when_no_sentence_answers_the_closest_passages_are_handed_over(scorer):
+    """Nothing in the passages answers "How do I check (…)?": guide mode says so and lists the
+    passages the search put first, instead of only "not covered"."""
+    answer = factual("How do I deal with it (my visa application is stuck)", [TASTE, DEFINED], scorer)
+    assert answer.lines[0] == "The knowledge base does not answer this directly; the closest, to read and judge for yourself:"
+    assert answer.lines[1:] == ["- Olah: research taste exercises, § Why taste is hard to train [1]",
+                                "- Independent research, § What the path is [2]"]
+    assert not answer.grounded

@@ -240,7 +240,10 @@ def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, sear
     for n, part in enumerate(parts):
         phrasings, cue = part_queries(part)
         # "what is X" asks for X itself; "how do I tell whether X is Y" is asked of Y in general
-        focus.append("" if _SUBJECT.match(part) or _TELL.match(part) else focus_phrase(part, passages))
+        # what a short question leans on, in brackets ("How do I check (a chatbot praised me)"), helps
+        # find the answer but is not what it asks about: the answer need not repeat it
+        own = _LEANS_ON.sub("", part)
+        focus.append("" if _SUBJECT.match(own) or _TELL.match(own) else focus_phrase(own, passages))
         if n and not content_words(part) & content_words(parts[0]):
             phrasings = [f"{q} ({parts[0]})" for q in phrasings]  # a later part leans on the first
         queries.append(phrasings)
@@ -261,9 +264,12 @@ def factual(question: str, passages: Sequence[PassageLike], scorer: Scorer, sear
     for n in missed:
         if focus[n]:
             _off_focus(answer, parts[n], focus[n], pool, scorer)
+    if not answer.lines and pool:
+        _closest(answer, pool, "The knowledge base does not answer this directly")
     return answer
 
 
+_LEANS_ON = re.compile(r"\s*\([^()]*\)\s*$")
 #: A question in the base does not answer one put to it (the base's questions to ask are cited
 #: as such, by `_off_focus`).
 _A_QUESTION = re.compile(r"\?[\"”’)\]]*$")
@@ -297,11 +303,17 @@ def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike
                             + f" on “{focus}”: “{sentence}” [{answer.cite(p)}]")
     if asked or said:
         return
-    closest = list({(p.title, p.location): p for p in pool}.values())[:2]
     # matched by word and close meaning, not by understanding: say what was looked for, and hand
     # over the passages, rather than claim that nothing in them could bear on it
-    answer.lines.append(f"The knowledge base does not seem to cover this: none of the passages found speaks of "
-                        f"“{focus}”" + ("; the closest, to read and judge for yourself:" if closest else "."))
+    _closest(answer, pool, f"The knowledge base does not seem to cover this: none of the passages found speaks of "
+                           f"“{focus}”")
+
+
+def _closest(answer: Answer, pool: Sequence[PassageLike], lead: str) -> None:
+    """`lead`, then the two passages the search put first, to read and judge: no sentence in them
+    passed for an answer, but they may bear on it in ways sentence matching cannot see."""
+    closest = list({(p.title, p.location): p for p in pool}.values())[:2]
+    answer.lines.append(lead + ("; the closest, to read and judge for yourself:" if closest else "."))
     answer.lines += [f"- {p.title}" + (f", {p.location}" if p.location else "") + f" [{answer.cite(p)}]"
                      for p in closest]
 
