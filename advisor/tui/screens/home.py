@@ -109,8 +109,7 @@ class HomeScreen(Screen):
             with Vertical(id="recent", classes="panel") as recent:
                 recent.border_title = "Recent sessions and journal entries"
                 yield OptionList(*(recent_options(first) if first else []), id="recent-list")
-        if first is not None:
-            # the due panel shows only journal data (hidden when nothing is due)
+        if first is not None:  # the due panel shows only journal data (hidden when nothing is due)
             yield DueBeliefs(first.due, app.today(), id="home-due")
         with Vertical(id="home-beliefs", classes="panel") as beliefs:
             beliefs.border_title = "Beliefs · latest credence · history"
