@@ -46,7 +46,7 @@ def read_current(path: Path, today: date) -> HomeData | None:
         with snapshot(conn):
             sessions = recent_if_current(conn, RECENT)
             return None if sessions is None else _read(conn, sessions, today)
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):  # a file being replaced, a date it cannot read: the store says why
         return None
     finally:
         conn.close()
