@@ -171,7 +171,8 @@ def _first_frame_modules(tmp_path, env: dict[str, str], marker: str = "Start a r
 
 def test_first_frame_is_home_and_nothing_heavy_loads_before_it(advisor_env, tmp_path) -> None:
     """What a person sees first is Home, drawn before the knowledge base, the models, and even
-    the settings (pydantic-settings) and the journal (SQLite) are loaded."""
+    the settings (pydantic-settings) are loaded; in a new home, with no journal yet to read,
+    before SQLite is."""
     first = _first_frame_modules(tmp_path, advisor_env)
     assert "Journal a conversation with a person" in first["frame"]
     loaded = {name.split(".")[0] for name in first["modules"]}
@@ -179,20 +180,56 @@ def test_first_frame_is_home_and_nothing_heavy_loads_before_it(advisor_env, tmp_
     assert "pydantic_settings" not in loaded and "sqlite3" not in loaded
 
 
-def test_homes_data_is_drawn_before_the_settings_load(advisor_env, tmp_path) -> None:
-    """The journal needs only the data directory: Home's beliefs and recent entries reach the
-    terminal before pydantic-settings is imported (it loads right after, for the title bar's model
-    and the knowledge base's status line), and with nothing heavy loaded."""
+def test_homes_data_reaches_the_terminal_before_pydantic_loads(advisor_env, tmp_path) -> None:
+    """Home's beliefs and recent entries are read with sqlite3 alone, before the journal store:
+    they reach the terminal before pydantic (the store's models) and pydantic-settings are
+    imported (those load right after, for the title bar's model and the knowledge base's status
+    line), and with nothing heavy loaded. Home says "Loading your journal…" only for a journal the
+    store has to migrate first."""
     settings = load_settings()
     ensure_home(settings)
     with JournalStore.open(settings.journal_path) as store:
         entry = store.create_entry("Coffee with an evals lead", with_whom="Sam")
         store.add_pre_belief(entry.id, "Evals work is as useful as interpretability", 40, "")
     first = _first_frame_modules(tmp_path, advisor_env, marker="Evals work is as useful")
-    assert "Coffee with an evals lead" in first["frame"]
+    assert "Coffee with an evals lead" in first["frame"] and "Loading your journal" not in first["frame"]
     loaded = {name.split(".")[0] for name in first["modules"]}
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
-    assert "pydantic_settings" not in loaded
+    assert "pydantic" not in loaded and "pydantic_settings" not in loaded
+
+
+async def test_an_older_journal_is_migrated_before_home_shows_it(advisor_env) -> None:
+    """A journal from before m005 stored a post with a belief not re-rated as "complete"; Home does
+    not read it as it is (it would say "done"): the store migrates it, then Home shows it."""
+    import re
+    import sqlite3
+
+    from advisor.journal.migrations import MIGRATIONS, applied_migrations, migrate
+    from advisor.tui.launch import deferred_app
+
+    settings = load_settings()
+    ensure_home(settings)
+    conn = sqlite3.connect(settings.journal_path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:3])
+    conn.executescript("""
+        INSERT INTO entries (id, about, created_at, post_status, post_completed_at)
+            VALUES (1, 'Talk with a mentor', '2025-01-01T00:00:00+00:00', 'complete', '2025-01-02T00:00:00+00:00');
+        INSERT INTO beliefs (id, statement, created_at) VALUES (1, 'Old belief one', '2025-01-01'),
+            (2, 'Old belief two', '2025-01-01');
+        INSERT INTO ratings (entry_id, belief_id, phase, credence, created_at) VALUES
+            (1, 1, 'pre', 10, '2025-01-01'), (1, 2, 'pre', 20, '2025-01-01'), (1, 1, 'post', 30, '2025-01-02');
+    """)
+    conn.close()
+    app = deferred_app()
+    app.auto_index = False
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause(0.3)
+        assert applied_migrations(app.journal.conn) == [m.__name__ for m in MIGRATIONS]
+        text = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+        assert "Entry #1 · post unfinished" in text and "Entry #1 · done" not in text
+        table = app.screen.query_one("#belief-table", DataTable)
+        assert sorted(table.get_row_at(i)[1] for i in range(table.row_count)) == ["20%", "30%"]
+    app.journal.close()
 
 
 def test_help_loads_no_heavy_module_and_not_even_the_settings(advisor_env) -> None:

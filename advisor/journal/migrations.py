@@ -120,6 +120,19 @@ def recorded_migrations(conn: sqlite3.Connection) -> list[str]:
     return [name for table in tables for name in applied_migrations(conn, table)]
 
 
+def is_current(conn: sqlite3.Connection, migrations: list[Migration] | None = None, *,
+               table: str = TABLE, handed_over: tuple[str, ...] = HANDED_OVER) -> bool:
+    """Whether every migration is recorded in `table` and none this code does not know: the file
+    reads as this code reads it, without migrating. Read only (`migrate` creates the table)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    try:
+        done = {row[0] for row in conn.execute(f'SELECT name FROM "{table}"')}
+    except sqlite3.OperationalError:  # no such table: never migrated
+        return False
+    names = {m.__name__ for m in migrations}
+    return names <= done <= names | set(handed_over)
+
+
 def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None, *,
             table: str = TABLE, handed_over: tuple[str, ...] = HANDED_OVER) -> list[str]:
     """Apply every migration not yet recorded in `table`, each in its own transaction; return the

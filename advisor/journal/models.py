@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.errors import UsageError
+from advisor.journal.render import fmt_credence as fmt_credence  # where the screens and the CLI import it
+from advisor.journal.render import fmt_number
 
 EntryKind = Literal["person", "advisor"]
 Phase = Literal["pre", "post"]
@@ -38,16 +40,8 @@ def validate_credence(value: object, *, where: str = "credence") -> float:
     else:
         raise UsageError(f"{where} must be a number from 0 to 100, not {value!r}")
     if math.isnan(number) or not 0 <= number <= 100:
-        raise UsageError(f"{where} must be between 0 and 100 (got {_fmt(number)}%)")
+        raise UsageError(f"{where} must be between 0 and 100 (got {fmt_number(number)}%)")
     return number
-
-
-def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
-
-
-def fmt_credence(credence: float | None) -> str:
-    return "—" if credence is None else f"{_fmt(credence)}%"
 
 
 class Entry(JournalModel):

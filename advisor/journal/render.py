@@ -1,16 +1,25 @@
-"""Plain-text views of the journal (diffs, sparklines, a credence plot), shared by the CLI and the TUI."""
+"""Plain-text views of the journal (diffs, sparklines, a credence plot), shared by the CLI and the TUI.
+
+Imports no model at run time (pydantic): Home draws its sparklines before the models load."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from advisor.journal.models import BeliefHistory, DiffRow, EntryDiff, fmt_credence
-
 if TYPE_CHECKING:
     from advisor.journal.calibration import CalibrationReport
+    from advisor.journal.models import BeliefHistory, DiffRow, EntryDiff
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def fmt_number(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def fmt_credence(credence: float | None) -> str:
+    return "—" if credence is None else f"{fmt_number(credence)}%"
 
 
 def sparkline(values: Sequence[float | None], width: int | None = None) -> str:

@@ -22,6 +22,7 @@ from advisor.journal.models import (
     Rating,
     validate_credence,
 )
+from advisor.journal.rows import BELIEFS_SQL, ENTRIES_SQL
 
 #: How alike two statements must be (0–1) before the journal offers the existing one.
 SIMILARITY_THRESHOLD = 0.72
@@ -85,7 +86,7 @@ class JournalStore(Database):
     def list_entries(self) -> list[Entry]:
         return [
             Entry.model_validate(dict(r))
-            for r in self._all("SELECT * FROM entries ORDER BY created_at, id")
+            for r in self._all(ENTRIES_SQL)
         ]
 
     def entry_counts(self, entry_id: int) -> tuple[int, int]:
@@ -104,7 +105,7 @@ class JournalStore(Database):
         return Belief.model_validate(dict(row))
 
     def all_beliefs(self) -> list[Belief]:
-        return [Belief.model_validate(dict(r)) for r in self._all("SELECT * FROM beliefs ORDER BY id")]
+        return [Belief.model_validate(dict(r)) for r in self._all(BELIEFS_SQL)]
 
     def find_belief(self, ref: str | int) -> Belief:
         """A belief by id (`7` or `#7`) or by a piece of its statement that matches only one."""

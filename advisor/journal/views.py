@@ -4,11 +4,12 @@ names call these; kept apart so that the store holds the writes and their rules.
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from advisor.journal.models import BeliefHistory, BeliefSummary, DiffRow, EntryDiff, HistoryPoint
+from advisor.journal.rows import RatingSummary, is_due, rating_summaries
 
 if TYPE_CHECKING:
     from advisor.journal.store import JournalStore
@@ -63,30 +64,13 @@ def belief_history(store: JournalStore, belief_id: int) -> BeliefHistory:
 
 def list_beliefs(store: JournalStore) -> list[BeliefSummary]:
     """Every belief with its latest credence, how often rated, and its last change."""
-    ratings: dict[int, list[sqlite3.Row]] = {}
-    for r in store._all("SELECT * FROM ratings ORDER BY created_at, id"):
-        ratings.setdefault(r["belief_id"], []).append(r)
-    out = []
-    for belief in store.all_beliefs():
-        rows = ratings.get(belief.id, [])
-        values = [r["credence"] for r in rows if not r["dropped"]]
-        out.append(
-            BeliefSummary(
-                belief=belief,
-                latest=values[-1] if values else None,
-                times_rated=len(values),
-                last_change=(values[-1] - values[-2]) if len(values) >= 2 else None,
-                last_rated_at=rows[-1]["created_at"] if rows else None,
-                dropped=bool(rows and rows[-1]["dropped"]),
-                history=values,
-            )
-        )
-    return out
+    summaries = rating_summaries(store.conn)
+    return [BeliefSummary(belief=belief, **asdict(summaries.get(belief.id, RatingSummary())))
+            for belief in store.all_beliefs()]
 
 def due_beliefs(store: JournalStore, today: date) -> list[BeliefSummary]:
     """Open beliefs whose resolve-by date is today or past, the longest overdue first."""
-    due = [s for s in store.list_beliefs()
-           if s.belief.resolution is None and s.belief.resolve_by is not None and s.belief.resolve_by <= today]
+    due = [s for s in store.list_beliefs() if is_due(s.belief.resolution, s.belief.resolve_by, today)]
     return sorted(due, key=lambda s: (s.belief.resolve_by, s.belief.id))
 
 def credence_before(store: JournalStore, belief_id: int, moment: datetime | None) -> float | None:

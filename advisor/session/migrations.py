@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from advisor.journal.migrations import Migration, migrate
+from advisor.journal.migrations import Migration, is_current, migrate
 
 TABLE = "_session_migrations"
 
@@ -68,3 +68,8 @@ MIGRATIONS: list[Migration] = [
 def migrate_sessions(conn: sqlite3.Connection) -> list[str]:
     """Bring the session tables up to date (the journal's tables must exist); names applied."""
     return migrate(conn, MIGRATIONS, table=TABLE, handed_over=())
+
+
+def sessions_current(conn: sqlite3.Connection) -> bool:
+    """Whether the session tables are up to date (read only: nothing is created or migrated)."""
+    return is_current(conn, MIGRATIONS, table=TABLE, handed_over=())

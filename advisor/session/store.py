@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 
 from advisor.errors import UsageError
 from advisor.session.migrations import migrate_sessions
+from advisor.session.recent import RECENT_SQL
 
 if TYPE_CHECKING:
     from advisor.journal.store import JournalStore
@@ -161,9 +162,7 @@ class SessionStore:
 
     def recent(self, limit: int = 30) -> list[SessionRecord]:
         """Reflection sessions (not one-off `ask`s), most recently active first."""
-        return [self._session(r) for r in self._rows(
-            "SELECT * FROM sessions WHERE kind = 'session' ORDER BY updated_at DESC, id DESC LIMIT ?",
-            (limit,))]
+        return [self._session(r) for r in self._rows(RECENT_SQL, (limit,))]
 
     def update(self, session_id: int, **fields: object) -> SessionRecord:
         allowed = {"stage", "status", "provider", "model_label", "entry_id", "state", "summary"}

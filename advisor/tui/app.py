@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from advisor.knowledge.models import Progress, ReindexReport
     from advisor.knowledge.worker import IndexProcess, Operation
     from advisor.settings import Settings
+    from advisor.tui.home_data import HomeData
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
@@ -142,6 +143,8 @@ class AdvisorApp(KeysInOrder, App[int]):
         self._index_run: IndexProcess | None = None
         self._quitting = False
         self.startup_warnings: list[str] = []  # from loading the settings (unknown config keys)
+        #: the journal file the loader will open: Home's first frame reads it as it is (no migration)
+        self.journal_hint: Path | None = None
         self.settings: Settings = None  # type: ignore[assignment]  # set by _use() or ensure_loaded()
         self.journal: JournalStore = None  # type: ignore[assignment]
         if settings is not None:
@@ -171,6 +174,19 @@ class AdvisorApp(KeysInOrder, App[int]):
             self._fail(exc)
             return False
         return True
+
+    def first_home_data(self) -> HomeData | None:
+        """What Home's first frame shows: read through the journal store when it is open, else
+        read-only from `journal_hint` when that file's schema is current; None when neither."""
+        if self.journal is not None:
+            from advisor.tui.home_data import read_home_data
+
+            return read_home_data(self.journal.conn, self.today())
+        if self.journal_hint is not None and self.journal_hint.is_file():  # a new home imports no sqlite3
+            from advisor.tui.home_data import read_current
+
+            return read_current(self.journal_hint, self.today())
+        return None
 
     def ensure_loaded(self) -> bool:
         """Open the journal and load the settings (deferred until Home has shown its data).

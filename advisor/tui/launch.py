@@ -49,15 +49,17 @@ def settings_from_environment(warn: Callable[[str], None] | None = None) -> Sett
 
 
 def deferred_app() -> AdvisorApp:
-    """The app `advisor` runs: the journal and the settings load after Home's first frame, which
-    is already in the configured theme (read without the settings: no dark flash for a light
-    theme). Raises AdvisorError for a config file that cannot be read."""
-    from advisor.paths import configured_theme
+    """The app `advisor` runs: Home's first frame shows the journal read with sqlite3 alone; the
+    journal store and the settings load after it. That frame is already in the configured theme
+    (read without the settings: no dark flash for a light theme). Raises AdvisorError for a config
+    file that cannot be read."""
+    from advisor.paths import JOURNAL_FILE, configured_home, configured_theme
 
     warnings: list[str] = []
     app = AdvisorApp(None, journal_loader=lambda: journal_from_environment(warnings.append),
                      settings_loader=lambda: settings_from_environment(warnings.append))
     app.startup_warnings = warnings
+    app.journal_hint = configured_home() / JOURNAL_FILE  # Home's first frame reads it (home_data.py)
     theme = configured_theme()
     if theme in app.available_themes:
         app.theme = theme

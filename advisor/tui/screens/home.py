@@ -1,13 +1,15 @@
 """Home: next actions, recent sessions and journal entries, beliefs with sparklines, KB status.
 
-Home paints before the journal and the settings are loaded (they cost more than the first frame);
-the journal's data, and the beliefs table that shows it, arrive in the next frame, and the
-settings (pydantic-settings: the model in the title bar, the knowledge base's status) after it.
+Home's first frame carries the journal's data, read with sqlite3 alone (tui/home_data.py), before
+the journal store and the settings load (pydantic and pydantic-settings cost more than the first
+frame); they load after it, and with them come the model in the title bar and the knowledge
+base's status. A journal that cannot be read as it is (new, or an older schema) is opened by the
+store after the first frame, which says "Loading your journal…" until it is migrated and shown.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,6 +25,9 @@ from advisor.errors import error_text
 from advisor.tui.titlebar import TitleBar
 from advisor.tui.widgets.due_beliefs import DueBeliefs
 from advisor.tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from advisor.tui.home_data import HomeData
 
 ACTIONS: list[tuple[str, str, str]] = [
     ("new_session", "s", "Start a reflection session"),
@@ -48,6 +53,8 @@ ACTION_SCREENS: dict[str, tuple[str, dict[str, str]]] = {
 }
 #: The beliefs table's fixed columns (label, key, width); the statement takes the rest of the row.
 BELIEF_COLUMNS = (("#", "id", 4), ("Now", "now", 5), ("History", "spark", 8), ("Δ", "delta", 4))
+#: The beliefs panel's border and padding (.panel), each side: its content is the screen's width less 2x this.
+PANEL_FRAME = 2
 
 
 class HomeScreen(Screen):
@@ -83,9 +90,14 @@ class HomeScreen(Screen):
         self._indexing = False
         self._filled = False
         self._belief_rows: list[tuple[str, ...]] | None = None
+        self._table_shows: tuple[list[tuple[str, ...]], int] | None = None  # (rows, width) in the table
         self._table_mounted: Any = None
+        self._first_data: HomeData | None = None
+        self._pushed = False
 
     def compose(self) -> ComposeResult:
+        app: Any = self.app
+        first = self._first_data = app.first_home_data()  # None: the store fills Home in after frame one
         yield TitleBar("advisor · choosing a research direction in AI & AI safety")
         with Horizontal(id="home-top"):
             with Vertical(id="actions", classes="panel") as actions:
@@ -96,28 +108,43 @@ class HomeScreen(Screen):
                 )
             with Vertical(id="recent", classes="panel") as recent:
                 recent.border_title = "Recent sessions and journal entries"
-                yield OptionList(id="recent-list")
+                yield OptionList(*(recent_options(first) if first else []), id="recent-list")
+        if first is not None:  # the due panel shows only journal data (hidden when nothing is due)
+            yield DueBeliefs(first.due, app.today(), id="home-due")
         with Vertical(id="home-beliefs", classes="panel") as beliefs:
             beliefs.border_title = "Beliefs · latest credence · history"
-            yield Static("Loading your journal…", id="beliefs-loading", classes="muted")
+            if first is None:
+                yield Static("Loading your journal…", id="beliefs-loading", classes="muted")
+            else:
+                from textual.widgets import DataTable
+
+                yield DataTable(id="belief-table", cursor_type="row", zebra_stripes=False)
         yield Static("Knowledge base: checking…", id="kb-status")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#action-list", OptionList).focus()
+        if self._first_data is not None:  # drawn in the first frame: the lists have their options
+            self._filled = True
+            recent = self.query_one("#recent-list", OptionList)
+            if recent.option_count and not recent.get_option_at_index(0).disabled:
+                recent.highlighted = 0  # tab to the list, enter opens the newest
+            self._belief_rows = belief_rows(self._first_data)
+            self._show_beliefs()
 
     async def first_frame_shown(self) -> None:
         """Called by the app once Home's first frame is on the terminal (Textual's Ready): then the
-        journal opens (when it was not given) and Home fills in; the settings load once that frame
-        is drawn, and with them come the model in the title bar and the knowledge base's status."""
+        journal store opens (when it was not given), and Home fills in if that frame had no data;
+        the settings load once the data is drawn, and with them come the model in the title bar
+        and the knowledge base's status."""
         app: Any = self.app
         if app.ensure_journal():
-            # the due panel shows only journal data (hidden when nothing is due): not in frame one
-            await self.mount(DueBeliefs(id="home-due"), before="#home-beliefs")
-            self._filled = True
-            self.refresh_data()
-            if self._table_mounted is not None:
-                await self._table_mounted  # the rows are in the next frame, not behind the settings
+            if not self._filled:
+                await self.mount(DueBeliefs([], app.today(), id="home-due"), before="#home-beliefs")
+                self._filled = True
+                self.refresh_data()
+                if self._table_mounted is not None:
+                    await self._table_mounted  # the rows are in the next frame, not behind the settings
             self.call_after_refresh(self._data_shown)
 
     def _data_shown(self) -> None:
@@ -127,7 +154,9 @@ class HomeScreen(Screen):
             self.load_kb_status()  # in a thread; the frame with the data is drawn already
 
     def on_screen_resume(self) -> None:
-        if not self._filled:  # the first fill comes with the first frame
+        app: Any = self.app
+        first, self._pushed = not self._pushed, True
+        if first or not self._filled or app.journal is None:  # the first fill comes with the first frame
             return
         self.refresh_data()
         self.query_one(TitleBar).refresh_model()
@@ -136,56 +165,24 @@ class HomeScreen(Screen):
 
     # ------------------------------------------------------------------ data
     def refresh_data(self) -> None:
-        from advisor.journal.models import fmt_credence
-        from advisor.journal.render import signed, sparkline
-        from advisor.session.store import SessionStore
-        from advisor.tui.widgets.diff_view import hanging
+        """Read everything Home shows again, through the journal store's connection."""
+        from advisor.tui.home_data import read_home_data
 
         app: Any = self.app
-        store = app.journal
+        self._show(read_home_data(app.journal.conn, app.today()))
+
+    def _show(self, data: HomeData) -> None:
+        app: Any = self.app
         recent = self.query_one("#recent-list", OptionList)
         highlighted = recent.highlighted
         recent.clear_options()
-        items: list[tuple[tuple[str, int], Option]] = []
-        linked_entries: set[int] = set()
-        for s in SessionStore(store).recent(30):
-            if s.entry_id:
-                linked_entries.add(s.entry_id)
-            state = "done" if s.status == "complete" else s.stage
-            label = hanging([("◆", Text.from_markup(f"{escape(_short(s.topic, 60))}\n[dim]Session #{s.id} · {state}[/dim]"))])
-            items.append(((s.updated_at.isoformat(), s.id), Option(label, id=f"s:{s.id}")))
-        for e in store.list_entries():
-            if e.id in linked_entries:
-                continue
-            status = {"none": "post to write", "in_progress": "post unfinished", "complete": "done"}[e.post_status]
-            who = f" with {e.with_whom}" if e.with_whom else ""
-            label = hanging([("✎", Text.from_markup(f"{escape(_short(e.about, 60))}\n[dim]Entry #{e.id}{escape(who)} · {status}[/dim]"))])
-            items.append(((e.created_at.isoformat(), e.id), Option(label, id=f"e:{e.id}")))
-        items.sort(key=lambda pair: pair[0], reverse=True)
-        if items:
-            recent.add_options([opt for _, opt in items[:30]])
-            # highlighted from the start: tab to the list, enter opens the newest
-            recent.highlighted = min(highlighted or 0, len(items[:30]) - 1)
-        else:
-            recent.add_option(Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]",
-                                     id="none", disabled=True))
-        today = app.today()
-        self.query_one("#home-due", DueBeliefs).show(store.due_beliefs(today), today)
+        options = recent_options(data)
+        recent.add_options(options)
+        if not options[0].disabled:  # highlighted from the start: tab to the list, enter opens the newest
+            recent.highlighted = min(highlighted or 0, len(options) - 1)
+        self.query_one("#home-due", DueBeliefs).show(data.due, app.today())
         self.refresh_bindings()  # d is offered only when a belief is due
-        rows = []
-        beliefs = store.list_beliefs()
-        for b in sorted(beliefs, key=lambda s: (s.last_rated_at is None, s.last_rated_at), reverse=False)[::-1]:
-            if b.latest is None and not b.history:
-                continue
-            delta = signed(b.last_change) if b.last_change is not None else ""
-            now = "drop" if b.dropped else fmt_credence(b.latest)
-            statement = b.belief.statement
-            if b.belief.resolution:
-                statement += f"  [resolved {b.belief.resolution}]"
-            rows.append((f"#{b.belief.id}", now, sparkline(b.history, 8), delta, statement, str(b.belief.id)))
-        if not rows:
-            rows.append(("", "", "", "", "No beliefs yet: they are added before a conversation.", ""))
-        self._belief_rows = rows
+        self._belief_rows = belief_rows(data)
         self._show_beliefs()
 
     def _belief_table(self) -> Any:
@@ -207,8 +204,12 @@ class HomeScreen(Screen):
         from advisor.tui.widgets.statement_table import show_rows
 
         rows = self._belief_rows
-        show_rows(self._belief_table(), BELIEF_COLUMNS, [r[:5] for r in rows], [r[5] or None for r in rows],
-                  self.query_one("#home-beliefs").content_size.width)
+        # before the first layout (rows drawn in the first frame) the panel's width is the screen's less its frame
+        width = self.query_one("#home-beliefs").content_size.width or self.app.size.width - 2 * PANEL_FRAME
+        if self._table_shows == (rows, width):
+            return  # the first layout found the width the first frame was drawn at: nothing to redo
+        self._table_shows = (rows, width)
+        show_rows(self._belief_table(), BELIEF_COLUMNS, [r[:5] for r in rows], [r[5] or None for r in rows], width)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_beliefs)
@@ -328,6 +329,50 @@ class HomeScreen(Screen):
         key = event.row_key.value
         if event.data_table.id == "belief-table" and key and key.isdigit():
             self.app.open_screen("beliefs", belief_id=int(key))  # type: ignore[attr-defined]
+
+
+def recent_options(data: HomeData, limit: int = 30) -> list[Option]:
+    """The recent-list: sessions and the entries no session links to, newest first."""
+    from advisor.tui.widgets.hanging import hanging
+
+    items: list[tuple[tuple[str, int], Option]] = []
+    linked_entries = {s.entry_id for s in data.sessions if s.entry_id}
+    for s in data.sessions:
+        state = "done" if s.status == "complete" else s.stage
+        label = hanging([("◆", Text.from_markup(f"{escape(_short(s.topic, 60))}\n[dim]Session #{s.id} · {state}[/dim]"))])
+        items.append(((s.updated_at.isoformat(), s.id), Option(label, id=f"s:{s.id}")))
+    for e in data.entries:
+        if e.id in linked_entries:
+            continue
+        status = {"none": "post to write", "in_progress": "post unfinished", "complete": "done"}[e.post_status]
+        who = f" with {e.with_whom}" if e.with_whom else ""
+        label = hanging([("✎", Text.from_markup(f"{escape(_short(e.about, 60))}\n[dim]Entry #{e.id}{escape(who)} · {status}[/dim]"))])
+        items.append(((e.created_at.isoformat(), e.id), Option(label, id=f"e:{e.id}")))
+    items.sort(key=lambda pair: pair[0], reverse=True)
+    if not items:
+        return [Option("[dim]Nothing yet. Press s for a session or j to journal a talk.[/dim]", id="none", disabled=True)]
+    return [option for _, option in items[:limit]]
+
+
+def belief_rows(data: HomeData) -> list[tuple[str, ...]]:
+    """The beliefs table's rows (cells, then the row's key), the latest rated first."""
+    from advisor.journal.render import fmt_credence, signed, sparkline
+
+    rows = []
+    by_last_rated = sorted(data.beliefs, key=lambda b: (b.ratings.last_rated_at is None, b.ratings.last_rated_at))
+    for b in by_last_rated[::-1]:
+        r = b.ratings
+        if r.latest is None and not r.history:
+            continue
+        delta = signed(r.last_change) if r.last_change is not None else ""
+        now = "drop" if r.dropped else fmt_credence(r.latest)
+        statement = b.statement
+        if b.resolution:
+            statement += f"  [resolved {b.resolution}]"
+        rows.append((f"#{b.id}", now, sparkline(r.history, 8), delta, statement, str(b.id)))
+    if not rows:
+        rows.append(("", "", "", "", "No beliefs yet: they are added before a conversation.", ""))
+    return rows
 
 
 def kb_summary(statuses: list[Any]) -> str:

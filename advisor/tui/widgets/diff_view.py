@@ -7,7 +7,7 @@ re-rated yet can be listed without their old credence, for views that offer to r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -15,18 +15,7 @@ from rich.text import Text
 
 from advisor.journal.models import DiffRow, EntryDiff, fmt_credence
 from advisor.journal.render import signed
-
-
-def hanging(rows: Iterable[tuple[str, str | Text]]) -> Table:
-    """Rows of (lead, text) where a text too long for the width continues under its own first
-    character, not under the lead (an empty lead indents the text by itself)."""
-    rows = list(rows)
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(no_wrap=True, width=max((len(lead) for lead, _ in rows), default=0))
-    grid.add_column(ratio=1)
-    for lead, text in rows:
-        grid.add_row(lead, text)
-    return grid
+from advisor.tui.widgets.hanging import hanging
 
 
 def diff_view(diff: EntryDiff, *, hide_unrated: bool = False, reasons: Sequence[tuple[int, str, str]] = (),

@@ -39,24 +39,26 @@ class DueBeliefs(Vertical):
             super().__init__()
             self.belief_id, self.outcome = belief_id, outcome
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="-empty")
+    def __init__(self, due: list[Any], today: date, *, id: str | None = None) -> None:
+        """`due`: the beliefs due (BeliefLine, longest overdue first) as of `today`."""
+        super().__init__(id=id, classes="" if due else "-empty")
+        self._options = _options(due, today)
+        self.border_title = _title(due)
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="due-list")
+        yield OptionList(*self._options, id="due-list")
+
+    def on_mount(self) -> None:
+        if self._options:
+            self.query_one("#due-list", OptionList).highlighted = 0
 
     def show(self, due: list[Any], today: date) -> None:
-        """The due beliefs (BeliefSummary, longest overdue first)."""
+        """The due beliefs (BeliefLine, longest overdue first)."""
         lst = self.query_one("#due-list", OptionList)
         lst.clear_options()
         self.set_class(not due, "-empty")
-        self.border_title = f"Due to resolve ({len(due)}) · y came true · n did not · u ambiguous"
-        for s in due:
-            late = (today - s.belief.resolve_by).days
-            when = "due today" if late == 0 else f"{late}d overdue"
-            said = "—" if s.latest is None else f"{s.latest:g}%"
-            lst.add_option(Option(f"#{s.belief.id} {escape(s.belief.statement)}  [dim]{said} · {when}[/dim]",
-                                  id=str(s.belief.id)))
+        self.border_title = _title(due)
+        lst.add_options(_options(due, today))
         if due:
             lst.highlighted = 0
 
@@ -87,3 +89,17 @@ class DueBeliefs(Vertical):
     def _open(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.open_screen("beliefs", belief_id=int(event.option.id))  # type: ignore[attr-defined]
+
+
+def _title(due: list[Any]) -> str:
+    return f"Due to resolve ({len(due)}) · y came true · n did not · u ambiguous"
+
+
+def _options(due: list[Any], today: date) -> list[Option]:
+    options = []
+    for b in due:
+        late = (today - b.resolve_by).days
+        when = "due today" if late == 0 else f"{late}d overdue"
+        said = "—" if b.ratings.latest is None else f"{b.ratings.latest:g}%"
+        options.append(Option(f"#{b.id} {escape(b.statement)}  [dim]{said} · {when}[/dim]", id=str(b.id)))
+    return options
