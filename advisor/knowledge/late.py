@@ -69,7 +69,9 @@ bench/second_stage_features.py). None beats the plain mean beyond noise; several
   query run with 4-16 [MASK] tokens appended (ColBERT's query augmentation, which this model was
   not trained for) -0.038 to -0.184; a listwise (softmax) ranker over the features above, 10-fold,
   0.750-0.791; the subfield map's headings embedded without their "(card: path)" +0.001; at most
-  1 (or 2) chunks of a source in the top 5: r@5 0.866 (0.910).
+  1 (or 2) chunks of a source in the top 5: r@5 0.866 (0.910); each query word counted once
+(its wordpieces' best matches averaged first: 17 dev questions have a word of several pieces)
+-0.003.
 The 20 dev questions not answered at rank 1, read one by one: a sibling section of the same card
 or essay, or the same subfield's map entry, ranks first (7); the question is in other words than
 its passage and a competitor shares more of them (8); a card that mentions the topic in passing
