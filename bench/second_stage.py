@@ -14,6 +14,11 @@ The variants are the usual ways to make a late-interaction second stage better:
 - query tokens: stop words, question words or punctuation left out on the query side;
 - blends: MaxSim plus a share of the first stage (the RRF score over its best, or the BM25 or
   dense score min-max scaled over the candidates), instead of a pure re-sort.
+
+Then (`second_stage_features.py`) per-candidate features beyond the one score: length-aware
+MaxSim, symmetric MaxSim, the query's sentence vector as a token, the document's evidence, other
+ways to pool each query token's best match, the first stage's top hits kept in the top 5, and a
+pairwise logistic ranker over several features, reported leave-one-question-out.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Case:
     lexical: list[tuple[str, float]]
     fused: list[tuple[str, float]]
     tokens: np.ndarray  # the query's unit token vectors (late.query_tokens)
+    vector: np.ndarray  # the query's unit sentence vector (what the dense index is asked with)
     pieces: list[str]  # their wordpieces
     ids: np.ndarray  # their wordpiece ids
     good: set[str]  # chunks that answer it
@@ -73,7 +79,8 @@ class Study:
     def __init__(self, kb: Any, dev: list[dict[str, Any]], good_of: Callable[[dict[str, Any]], set[str]]) -> None:
         self.kb = kb
         cat = kb.catalog
-        rows = cat.db.execute("SELECT chunk_id, title, location, text FROM chunks").fetchall()
+        rows = cat.db.execute("SELECT chunk_id, title, location, text, source_id FROM chunks").fetchall()
+        self.rows = rows
         self.states = {c: late.unpack(b, kb.embedder.dimensions) for c, b in cat.token_states([r[0] for r in rows]).items()}
         tok = kb.embedder._tokenizer
         self.vocab = {i: t for t, i in tok.get_vocab().items()}
@@ -91,7 +98,7 @@ class Study:
             lexical = kb._lexical(q, DEPTH, None, None)
             inner = ids[0, 1 : length - 1]
             self.cases.append(Case(
-                dense, lexical, rrf([dense, lexical]), late.query_tokens(hidden[0], length),
+                dense, lexical, rrf([dense, lexical]), late.query_tokens(hidden[0], length), _unit[0],
                 [self.vocab[int(i)] for i in inner], inner, good_of(item),
             ))
 
@@ -140,6 +147,13 @@ class Study:
         return ranker
 
     # --------------------------------------------------------------- report
+    def compare(self, variants: Sequence[tuple[str, Ranker]], shipped: Ranker) -> None:
+        """One line per variant: its r@1 / r@5 / MRR and its paired change against `shipped`."""
+        base = [_rank(shipped(k), k.good) for k in self.cases]
+        for label, ranker in variants:
+            ranks = [_rank(ranker(k), k.good) for k in self.cases]
+            print(_line(label, ranks, None if ranker is shipped else base))
+
     def run(self) -> None:
         cases = self.cases
         fused_recall = {d: sum(any(c in k.good for c, _ in k.fused[:d]) for k in cases) / len(cases) for d in (10, 20, 30, 40)}
@@ -159,12 +173,18 @@ class Study:
             *((f"MaxSim + {s} x BM25 score", self.blend(s, "lexical")) for s in (0.05, 0.2)),
             *((f"MaxSim + {s} x dense cosine", self.blend(s, "dense")) for s in (0.05, 0.2)),
         ]
-        base = [_rank(shipped(k), k.good) for k in cases]
-        for label, ranker in variants:
-            ranks = [_rank(ranker(k), k.good) for k in cases]
-            r1, r5, mrr = _metrics(ranks)
-            d, lo, hi, wins, losses = paired(base, ranks)
-            versus = "" if ranker is shipped else (
-                f"  vs shipped: MRR {d:+.3f} [{lo:+.3f}, {hi:+.3f}], up {wins} down {losses}"
-                f"{'' if lo <= 0 <= hi or math.isclose(lo, hi) else '  <- beyond noise'}")
-            print(f"    {label:<42} r@1 {r1:.3f}  r@5 {r5:.3f}  MRR {mrr:.3f}{versus}")
+        self.compare(variants, shipped)
+        from second_stage_features import Features
+
+        Features(self).run()
+
+
+def _line(label: str, ranks: list[int | None], base: list[int | None] | None) -> str:
+    """A study row: metrics, and against the shipped ranks (if given) the paired change in MRR."""
+    r1, r5, mrr = _metrics(ranks)
+    versus = ""
+    if base is not None:
+        d, lo, hi, wins, losses = paired(base, ranks)
+        versus = (f"  vs shipped: MRR {d:+.3f} [{lo:+.3f}, {hi:+.3f}], up {wins} down {losses}"
+                  f"{'' if lo <= 0 <= hi or math.isclose(lo, hi) else '  <- beyond noise'}")
+    return f"    {label:<42} r@1 {r1:.3f}  r@5 {r5:.3f}  MRR {mrr:.3f}{versus}"

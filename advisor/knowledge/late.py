@@ -41,6 +41,47 @@ interval [-0.058, +0.020]); the rest -0.03 to -0.15. Truncating at 256 tokens in
 did not help. Its cost would have been +5 ms per query (p50; 0.26x this model's query encoding),
 +0.25-0.40x the raw embedder's time per chunk when indexing (at 128-256 tokens: 0.70-0.77 of
 the raw throughput, against >= 0.95) and +120 MB peak RSS to load and run it.
+
+Per-candidate features beyond the one score, measured on the dev set over the same fused top 20
+and not adopted (shipped MRR 0.795, r@1 0.701, r@5 0.910; the change in MRR with its 95% paired
+bootstrap interval; `--study` reprints all but the last item, from
+bench/second_stage_features.py). None beats the plain mean beyond noise; several lose beyond it:
+- length-aware MaxSim, minus beta * ln(chunk tokens) (14 of the 20 dev questions not answered at
+  rank 1 lost to a longer chunk): +0.001 [-0.020, +0.023] at beta 0.02, -0.047 at 0.05;
+- symmetric MaxSim (plus the chunk->query mean, which favours focused passages): -0.003 to -0.020
+  at a share of 0.25-1 (r@5 0.940 at 0.5-1, but r@1 falls); alone MRR 0.639;
+- the query's sentence vector as one more query token: -0.034 [-0.072, -0.002];
+- other poolings of each query token's best match: squared +0.001, above 0.3 -0.005, a soft
+  maximum over the chunk's tokens -0.015; query tokens weighted by the spread of their best match
+  over the candidates (an idf learnt from them): -0.008 (std^0.5), -0.055 (1/std^0.5);
+- the chunk's document: plus a share of the MaxSim over all the document's tokens -0.011 / -0.026
+  (0.1 / 0.5), or over its title and heading only -0.035 / -0.055 (0.1 / 0.25);
+- a pairwise logistic ranker over MaxSim, chunk->query MaxSim, dense cosine, fused rank, ln tokens
+  and note-or-card (z-scored within the question), its weights fitted leave-one-question-out:
+  MRR 0.774 (-0.021 [-0.074, +0.027]); MaxSim with one other feature 0.751-0.795 (with ln tokens
+  0.795, +0.001);
+- the nearest thing to a gain: each first-stage run's top hit (dense, BM25) moved into the last
+  places of the top 5 when MaxSim put it lower (the top 3 never change): r@5 0.910 -> 0.940 (2
+  questions in, none out), MRR +0.002 [-0.004, +0.010]. Two questions are not evidence;
+- measured once outside the bench: the query's cosine with the mean vector of the chunk's document
+  added at 0.05-0.5, -0.005 to -0.069; each sentence of a chunk embedded alone (the model's trained
+  regime), the best sentence's cosine alone MRR 0.644, added as z-scores -0.022 to -0.078; the
+  query run with 4-16 [MASK] tokens appended (ColBERT's query augmentation, which this model was
+  not trained for) -0.038 to -0.184; a listwise (softmax) ranker over the features above, 10-fold,
+  0.750-0.791; the subfield map's headings embedded without their "(card: path)" +0.001; at most
+  1 (or 2) chunks of a source in the top 5: r@5 0.866 (0.910); each query word counted once
+(its wordpieces' best matches averaged first: 17 dev questions have a word of several pieces)
+-0.003.
+With each family's parameter chosen leave-one-question-out (the setting best on the other 66
+questions ranks the 67th; the grid includes the shipped 0): length 0..0.08 MRR 0.786, symmetric
+share 0..1 0.751 (-0.044 [-0.083, -0.010]), document share 0..0.5 0.795 (it always picks 0),
+threshold 0..0.4 0.780.
+The 20 dev questions not answered at rank 1, read one by one: a sibling section of the same card
+or essay, or the same subfield's map entry, ranks first (7); the question is in other words than
+its passage and a competitor shares more of them (8); a card that mentions the topic in passing
+outranks the card about it (2); a word sense ("one deep problem" -> deep learning; people's
+calibration -> models': 2); the seed passage a card paraphrases outranks the card (1). Each class
+needs a model that reads meaning better than MiniLM-L6's token states.
 """
 
 from __future__ import annotations
