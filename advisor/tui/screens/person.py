@@ -205,8 +205,10 @@ class PersonPreScreen(Screen):
 class PersonPostScreen(Screen):
     """After the conversation: re-rate each belief with the old credence hidden until answered."""
 
+    # #post-new sits in a scroll: a Vertical's default 1fr there is one row, which hid the form
     DEFAULT_CSS = """
     .post-reveal { color: $success; height: auto; }
+    #post-new { height: auto; }
     """
 
     BINDINGS = [
