@@ -411,3 +411,22 @@ def test_a_reply_that_is_glad_of_a_one_sided_decision_is_caught():
     caught = check_reply("You've decided, and I'm glad. You've made a choice.", reading, 3)
     assert caught.agreement and caught.flattery
     assert not check_reply("Labs give you coworkers who catch mistakes early [1].", reading, 3).flags
+
+
+def test_the_journal_a_reply_recalls_is_dated_by_the_conversation_and_says_before_or_after(store):
+    """README: the date of the conversation (`--on`) is the date shown wherever its ratings are;
+    recalled lines gave the day it was typed, twice, for a before and an after of one talk."""
+    from datetime import date
+
+    from advisor.session.memory import history_line
+
+    entry = store.create_pre_entry("coffee with an evals lead", [
+        {"statement": "Evals would use my quant skills", "credence": 55, "reason": "red teaming"}],
+        with_whom="Maya", occurred_on=date(2026, 11, 3))
+    belief = store.pre_beliefs(entry.id)[0].belief_id
+    store.begin_post(entry.id)
+    store.rate_post(entry.id, belief, 60, "her team cannot hire enough")
+    line = history_line(store, belief)
+    assert "3 Nov 2026" in line and f"{date.today():%-d %b %Y}" not in line
+    assert "on 3 Nov 2026, before “coffee with an evals lead” you put it at 55% because red teaming" in line
+    assert "after it, at 60% because her team cannot hire enough" in line
