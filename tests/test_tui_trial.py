@@ -4,7 +4,6 @@ through the real app at 80×24: keys pressed with Pilot, what is on screen read 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fakes import make_app
@@ -52,3 +51,51 @@ async def test_after_rerating_all_the_new_belief_form_is_on_screen(tmp_path: Pat
         new = [b.statement for b in app.journal.all_beliefs()]
         assert "Coworkers matter more than topic" in new
         assert app.journal.get_entry(entry.id).id == entry.id
+
+
+async def test_a_credence_out_of_range_is_refused_at_once_and_replaced_by_what_is_typed_next(
+        tmp_path: Path) -> None:
+    """140 is refused when Enter leaves the field, not after the reason: the field keeps focus with
+    140 selected and says why, so typing 35 gives 35 (it gave 14035)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        await type_text(pilot, "coffee with Maya")
+        await pilot.press("enter", "enter", "enter", "enter")
+        await type_text(pilot, "A lab role is my best option")
+        await pilot.press("enter", "1", "4", "0", "enter")
+        await pilot.pause()
+        assert "140 is not a credence: give 0 to 100." in screen_text(app)
+        await pilot.press("3", "5")
+        assert app.screen.query_one("#bf-credence", Input).value == "35"
+        await pilot.press("enter")
+        await type_text(pilot, "coworkers")
+        await pilot.press("enter")
+        await pilot.pause()
+        entry = app.journal.list_entries()[-1]
+        [belief] = app.journal.pre_beliefs(entry.id)
+        assert (belief.credence, belief.reason) == (35, "coworkers")
+
+
+async def test_a_rerating_out_of_range_is_replaced_by_what_is_typed_next(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    entry = app.journal.create_pre_entry("coffee", LONG_BELIEFS[:1])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("2", "0", "0", "enter")
+        await pilot.pause()
+        assert "200 is not a credence: give 0 to 100 (or Drop / Skip)." in screen_text(app)
+        await pilot.press("6", "0")
+        assert app.screen.query_one("#rr-credence", Input).value == "60"
+        await pilot.press("enter")
+        await type_text(pilot, "she said so")
+        await pilot.press("enter")
+        await pilot.pause()
+        [rating] = app.journal.post_ratings(entry.id).values()
+        assert (rating.credence, rating.reason) == (60, "she said so")
