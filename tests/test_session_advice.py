@@ -430,3 +430,12 @@ def test_the_journal_a_reply_recalls_is_dated_by_the_conversation_and_says_befor
     assert "3 Nov 2026" in line and f"{date.today():%-d %b %Y}" not in line
     assert "on 3 Nov 2026, before “coffee with an evals lead” you put it at 55% because red teaming" in line
     assert "after it, at 60% because her team cannot hire enough" in line
+
+
+def test_guide_does_not_ask_for_a_third_option_once_one_is_named(settings, store):
+    """Naming a third option answers 'Is there a third option…?': it was asked again, word for word."""
+    frame = Session.start(store, settings, "lab or indie", retriever=FakeRetriever([]))
+    list(frame.opening())
+    say(frame, "Between a big-lab safety team now or six more months of independent interp, by January.")
+    reply = text_of(say(frame, "A third option: a research fellowship for 3 months, then decide."))
+    assert "third option" not in reply.split("→")[-1]
