@@ -439,3 +439,17 @@ def test_guide_does_not_ask_for_a_third_option_once_one_is_named(settings, store
     say(frame, "Between a big-lab safety team now or six more months of independent interp, by January.")
     reply = text_of(say(frame, "A third option: a research fellowship for 3 months, then decide."))
     assert "third option" not in reply.split("→")[-1]
+
+
+def test_a_next_action_from_a_card_that_is_not_a_path_does_not_call_it_one():
+    """'ask someone on the path of value over replacement' named a way of choosing as a career."""
+    from advisor.session.actions import ask_line, card_questions
+
+    questions = card_questions(None)
+    topic = [q for q in questions if q.path == "Value over replacement"]
+    path = [q for q in questions if q.path == "Independent research"]
+    assert topic and path
+    line = ask_line(topic[0], "a test of “my value over replacement is small”, now 50%")
+    assert "on the path of" not in line and "ask someone in a role you are weighing" in line
+    assert "Value over replacement" in line and topic[0].question in line
+    assert "ask someone on the path of independent research" in ask_line(path[0], "why")
