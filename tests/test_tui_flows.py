@@ -218,7 +218,7 @@ async def test_person_journal_pre_then_post_with_hidden_credence(tmp_path: Path)
         await type_text(pilot, "Sam's team changed a launch")
         await pilot.press("enter")
         await pilot.pause()
-        reveal = str(app.screen.query_one("#post-log", Static).render())
+        reveal = shown_text(app.screen.query_one("#post-log", Static))
         assert "30% → 50% (+20)" in reveal
         await pilot.press("tab", "tab", "tab", "enter")  # Drop the second belief
         await pilot.pause()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from fakes import make_app
+from support import shown_text
 from test_tui_fixes import screen_text, settle, type_text
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 pytestmark = pytest.mark.usefixtures("advisor_env")
 
@@ -38,7 +39,11 @@ async def test_after_rerating_all_the_new_belief_form_is_on_screen(tmp_path: Pat
             await type_text(pilot, "she said so over coffee and it was convincing")
             await pilot.press("enter")
             await pilot.pause()
-        assert "All re-rated" in screen_text(app)
+        shown = screen_text(app)
+        assert "All re-rated" in shown
+        log = app.screen.query_one("#post-log", Static)
+        revealed = shown_text(log, width=log.size.width).splitlines()[1:]  # a long statement wraps under itself
+        assert len(revealed) > 3 and all(line.startswith("  ") for line in revealed if line.strip())
         await type_text(pilot, "Coworkers matter more than topic")
         await pilot.pause()
         shown = screen_text(app)
