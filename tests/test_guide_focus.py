@@ -160,3 +160,12 @@ def test_when_no_sentence_answers_the_closest_passages_are_handed_over(scorer):
     assert answer.lines[1:] == ["- Olah: research taste exercises, § Why taste is hard to train [1]",
                                 "- Independent research, § What the path is [2]"]
     assert not answer.grounded
+
+
+def test_a_long_focus_is_not_quoted_back_as_if_the_user_had_said_it(scorer):
+    """'The nearest it comes on “join lab team early build independent interp track record first”'
+    quoted a bag of the question's words as a phrase; a focus of a few words is still quoted."""
+    answer = factual("Is it better to join a lab safety team early or build an independent interp track "
+                     "record first?", [DEFINED, ASK, TASTE], scorer)
+    assert "“better" not in answer.text and "“join" not in answer.text
+    assert "what you asked" in answer.text
