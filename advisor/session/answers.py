@@ -294,9 +294,11 @@ def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike
     lead = "The knowledge base does not answer this directly"
     if asked:
         sentence, p = _nearest(part, asked, scorer)
-        where = ("as a question to ask people on this path" if QUESTIONS_TO_ASK.search(p.location or "")
-                 else "only as a question")
-        answer.lines.append(f"{lead}; it lists it {where}: “{sentence}” [{answer.cite(p)}]")
+        kind = "to ask people on this path" if QUESTIONS_TO_ASK.search(p.location or "") else ""
+        own = scorer.scores(part, [sentence])[0] >= scorer.threshold  # the user's question, or another one
+        where = (f"it lists it as a question {kind}" if kind else "it lists it only as a question") if own else \
+            f"the nearest it has is a question {kind}"
+        answer.lines.append(f"{lead}; {where.strip()}: “{sentence}” [{answer.cite(p)}]")
     if said:
         sentence, p = _nearest(part, said, scorer)
         answer.lines.append(("The nearest it comes" if asked else f"{lead}; the nearest it comes")
