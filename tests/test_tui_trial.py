@@ -4,6 +4,7 @@ through the real app at 80×24: keys pressed with Pilot, what is on screen read 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes import make_app
@@ -23,17 +24,21 @@ LONG_BELIEFS = [
 ]
 
 
+async def open_the_post(app: Any, pilot: Any) -> None:
+    """From Home: the journal (l), then the re-rating of its entry (p)."""
+    await settle(app, pilot)
+    for key in ("l", "p"):
+        await pilot.press(key)
+        await pilot.pause()
+
+
 async def test_after_rerating_all_the_new_belief_form_is_on_screen(tmp_path: Path) -> None:
     """Once every belief is re-rated, 'Add it' must show a form: the statement typed is seen where
     it is typed, not hidden under the revealed credences (it used to be squeezed to one row)."""
     app = make_app(tmp_path)
     entry = app.journal.create_pre_entry("coffee with an evals lead", LONG_BELIEFS, with_whom="Maya")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("l")
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_the_post(app, pilot)
         for credence in ("55", "60", "45"):
             await pilot.press(*credence, "enter")
             await type_text(pilot, "she said so over coffee and it was convincing")
@@ -88,11 +93,7 @@ async def test_a_rerating_out_of_range_is_replaced_by_what_is_typed_next(tmp_pat
     app = make_app(tmp_path)
     entry = app.journal.create_pre_entry("coffee", LONG_BELIEFS[:1])
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("l")
-        await pilot.pause()
-        await pilot.press("p")
-        await pilot.pause()
+        await open_the_post(app, pilot)
         await pilot.press("2", "0", "0", "enter")
         await pilot.pause()
         assert "200 is not a credence: give 0 to 100 (or Drop / Skip)." in screen_text(app)
