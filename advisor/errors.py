@@ -39,6 +39,15 @@ class ModelError(AdvisorError):
     exit_code = 4
 
 
+#: How a session's model error says the message can be sent again (the interactive CLI's words;
+#: the terminal UI and `advisor ask` put their own in its place, so the advice is given once).
+RETRY_ADVICE = " Your message is saved; /retry to try again."
+
+
+def without_retry_advice(text: str) -> str:
+    return text.replace(RETRY_ADVICE, "")
+
+
 def error_text(exc: BaseException) -> str:
     """What went wrong, in one line: an AdvisorError's message, else the exception's type and text
     (for a fault boundary that shows any failure to the user rather than a traceback)."""

@@ -48,8 +48,16 @@ def private_file(path: Path) -> Path:
     """Make sure `path` exists and is 0600 (before SQLite opens it: its -wal and -shm files take
     the database file's mode). Missing folders above it are made 0700; existing ones are left."""
     private_dir(path.parent, fix_existing=False)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
-    os.close(fd)
+    # Only a missing file is opened (to create it). Opening and closing a file that this process
+    # already has open in SQLite drops every POSIX lock the process holds on it: another process
+    # then takes itself for the journal's last user, checkpoints and deletes the -wal file under
+    # the open connection, and the journal ends up "malformed" (sqlite.org/howtocorrupt.html 2.2).
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
     _chmod(path, FILE_MODE)
     return path
 

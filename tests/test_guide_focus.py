@@ -160,3 +160,27 @@ def test_when_no_sentence_answers_the_closest_passages_are_handed_over(scorer):
     assert answer.lines[1:] == ["- Olah: research taste exercises, § Why taste is hard to train [1]",
                                 "- Independent research, § What the path is [2]"]
     assert not answer.grounded
+
+
+def test_a_long_focus_is_not_quoted_back_as_if_the_user_had_said_it(scorer):
+    """'The nearest it comes on “join lab team early build independent interp track record first”'
+    quoted a bag of the question's words as a phrase; a focus of a few words is still quoted."""
+    answer = factual("Is it better to join a lab safety team early or build an independent interp track "
+                     "record first?", [DEFINED, ASK, TASTE], scorer)
+    assert "“better" not in answer.text and "“join" not in answer.text
+    assert "what you asked" in answer.text
+
+
+TEAM_ASK = Passage(text="Questions to ask people in this path:\n- In your own team, how much of the work is \"more hands "
+                        "would speed this up\" versus \"we don't know what to do\"?",
+                   score=0.7, title="Is safety one hard problem or many?", source="knowledge/field/hard.md",
+                   kind="curated", chunk_id="hard-3", location="§ Questions to ask people in this path")
+
+
+def test_a_listed_question_that_is_not_the_users_is_not_said_to_be_it(scorer):
+    """'it lists it only as a question: “In your own team, how much of the work is …”' claimed the
+    base lists the user's question; it lists another one that shares a word."""
+    answer = factual("Is it better to join a lab safety team early or build an independent interp track "
+                     "record first?", [TEAM_ASK, DEFINED], scorer)
+    assert "it lists it" not in answer.text
+    assert "the nearest it has is a question to ask people on this path: “In your own team" in answer.text

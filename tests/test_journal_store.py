@@ -186,3 +186,34 @@ def test_a_resolution_undone_puts_back_what_was_there(store):
     assert calibration(store).brier is None
     with pytest.raises(UsageError, match="yes, no or ambiguous"):
         store.restore_resolution(bid, "maybe", None)
+
+
+def test_a_journal_opened_twice_in_the_app_loses_nothing_another_process_writes(tmp_path):
+    """The terminal UI holds the journal open and opens it again for a session; meanwhile the CLI
+    writes to it. Opening the file a second time used to drop the app's SQLite locks, so each CLI
+    process took itself for the last user and deleted the -wal file under the app: a CLI entry
+    vanished here, and a month's journal in the trial ended 'database disk image is malformed'."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "journal.db"
+
+    def cli(about):
+        code = ("import sys; from advisor.journal.store import JournalStore; "
+                "s = JournalStore.open(sys.argv[1]); s.create_entry(sys.argv[2]); s.close()")
+        subprocess.run([sys.executable, "-c", code, str(path), about], check=True)
+
+    app = JournalStore.open(path)
+    app.create_entry("in the app, 1")
+    session = JournalStore.open(path)  # a session screen opens its own store
+    cli("from the CLI, 1")
+    app.create_entry("in the app, 2")
+    cli("from the CLI, 2")
+    app.create_entry("in the app, 3")
+    session.close()
+    app.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [r[0] for r in conn.execute("SELECT about FROM entries ORDER BY id")] == [
+        "in the app, 1", "from the CLI, 1", "in the app, 2", "from the CLI, 2", "in the app, 3"]
+    conn.close()

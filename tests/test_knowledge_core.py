@@ -316,3 +316,15 @@ def test_corrupt_vector_index_says_so_and_full_reindex_rebuilds_it_in_a_fresh_fo
     with KnowledgeBase(settings, embedder=kb_embedder) as kb:  # the next run uses it
         assert kb.dense.count() == n and kb.dense.path.name == "chroma-2"  # type: ignore[attr-defined]
         assert kb.search("Brier score", k=1, mode="dense")[0].title == "Calibrated forecasting"
+
+
+def test_a_typed_note_without_a_title_is_named_by_its_first_clause_never_cut_mid_word():
+    from advisor.knowledge.notes import default_title
+
+    maya = ("Coffee with Maya (evals lead, Nov 3): she says evals teams hire people who can build fast, "
+            "messy harnesses; interp background helps but is not required.")
+    assert default_title(maya) == "Coffee with Maya (evals lead, Nov 3)"  # was "… people who can b"
+    run_on = "word " * 40
+    assert default_title(run_on) == ("word " * 16).strip() + "…"
+    assert default_title("# Short heading\nbody") == "Short heading"
+    assert default_title("   ") == "Untitled note"

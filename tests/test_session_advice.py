@@ -411,3 +411,45 @@ def test_a_reply_that_is_glad_of_a_one_sided_decision_is_caught():
     caught = check_reply("You've decided, and I'm glad. You've made a choice.", reading, 3)
     assert caught.agreement and caught.flattery
     assert not check_reply("Labs give you coworkers who catch mistakes early [1].", reading, 3).flags
+
+
+def test_the_journal_a_reply_recalls_is_dated_by_the_conversation_and_says_before_or_after(store):
+    """README: the date of the conversation (`--on`) is the date shown wherever its ratings are;
+    recalled lines gave the day it was typed, twice, for a before and an after of one talk."""
+    from datetime import date
+
+    from advisor.session.memory import history_line
+
+    entry = store.create_pre_entry("coffee with an evals lead", [
+        {"statement": "Evals would use my quant skills", "credence": 55, "reason": "red teaming"}],
+        with_whom="Maya", occurred_on=date(2026, 11, 3))
+    belief = store.pre_beliefs(entry.id)[0].belief_id
+    store.begin_post(entry.id)
+    store.rate_post(entry.id, belief, 60, "her team cannot hire enough")
+    line = history_line(store, belief)
+    assert "3 Nov 2026" in line and f"{date.today():%-d %b %Y}" not in line
+    assert "on 3 Nov 2026, before “coffee with an evals lead” you put it at 55% because red teaming" in line
+    assert "after it, at 60% because her team cannot hire enough" in line
+
+
+def test_guide_does_not_ask_for_a_third_option_once_one_is_named(settings, store):
+    """Naming a third option answers 'Is there a third option…?': it was asked again, word for word."""
+    frame = Session.start(store, settings, "lab or indie", retriever=FakeRetriever([]))
+    list(frame.opening())
+    say(frame, "Between a big-lab safety team now or six more months of independent interp, by January.")
+    reply = text_of(say(frame, "A third option: a research fellowship for 3 months, then decide."))
+    assert "third option" not in reply.split("→")[-1]
+
+
+def test_a_next_action_from_a_card_that_is_not_a_path_does_not_call_it_one():
+    """'ask someone on the path of value over replacement' named a way of choosing as a career."""
+    from advisor.session.actions import ask_line, card_questions
+
+    questions = card_questions(None)
+    topic = [q for q in questions if q.path == "Value over replacement"]
+    path = [q for q in questions if q.path == "Independent research"]
+    assert topic and path
+    line = ask_line(topic[0], "a test of “my value over replacement is small”, now 50%")
+    assert "on the path of" not in line and "ask someone in a role you are weighing" in line
+    assert "Value over replacement" in line and topic[0].question in line
+    assert "ask someone on the path of independent research" in ask_line(path[0], "why")

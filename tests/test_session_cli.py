@@ -58,3 +58,5 @@ def test_bad_endpoint_is_one_line_and_exit_4(cli):
     assert r.code == 4
     assert r.errors.startswith("advisor: cannot reach the model endpoint") and r.errors.count("\n") == 1
     assert "sk-secret-abcdef123456" not in r.err + r.out
+    # how to try again is said once, as the command that does it (it was said twice)
+    assert r.errors.count("/retry") == 1 and "`advisor session resume" in r.errors

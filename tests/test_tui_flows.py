@@ -156,6 +156,7 @@ async def test_unreachable_model_shows_message_and_retry(tmp_path: Path) -> None
         await settle(app, pilot)
         errors = [text for role, text in messages(app) if role == "error"]
         assert errors and "cannot reach" in errors[-1] and "ctrl+r" in errors[-1]
+        assert "/retry" not in errors[-1] and errors[-1].count("saved") == 1  # said once, as the key
         assert "Traceback" not in "".join(errors)
         chat.fail = False
         await pilot.press("ctrl+r")
@@ -217,7 +218,7 @@ async def test_person_journal_pre_then_post_with_hidden_credence(tmp_path: Path)
         await type_text(pilot, "Sam's team changed a launch")
         await pilot.press("enter")
         await pilot.pause()
-        reveal = str(app.screen.query_one("#post-log", Static).render())
+        reveal = shown_text(app.screen.query_one("#post-log", Static))
         assert "30% → 50% (+20)" in reveal
         await pilot.press("tab", "tab", "tab", "enter")  # Drop the second belief
         await pilot.pause()

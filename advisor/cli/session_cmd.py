@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from advisor.cli.common import journal, print_json, settings_from_env
 from advisor.cli.first_use import prepared
-from advisor.errors import ModelError
+from advisor.errors import ModelError, without_retry_advice
 
 if TYPE_CHECKING:
     from advisor.session.engine import Session
@@ -156,8 +156,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 r.write(event)
             r._close()
             if errors:
-                raise ModelError(f"{errors[0]} (saved as session #{session.id}; "
-                                 f"`advisor session resume {session.id}` then /retry)")
+                raise ModelError(f"{without_retry_advice(errors[0])} Your question is saved as session "
+                                 f"#{session.id}: `advisor session resume {session.id}` then /retry.")
             return 0
         finally:
             session.close()

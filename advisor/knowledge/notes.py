@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -227,7 +228,7 @@ class Notes:
             raise UsageError("empty note: nothing to add")
         if "\x00" in body or looks_binary(body[:8192].encode("utf-8", errors="replace")):
             raise UsageError("the note is binary data (NUL or control bytes), not text; nothing was added")
-        title = (title or "").strip() or body.splitlines()[0].lstrip("#").strip()[:80] or "Untitled note"
+        title = (title or "").strip() or default_title(body)
         content = "---\n" + yaml.safe_dump({"title": title}, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
         data = content.encode("utf-8")
         if len(data) > self.stores.max_file_bytes:
@@ -418,3 +419,16 @@ def _record_bytes(record: NoteRecord) -> bytes:
         except ValueError:
             raise UsageError(f"note {record.id!r} has damaged data") from None
     raise UsageError(f"note {record.id!r} has no content")
+
+
+def default_title(body: str, limit: int = 80) -> str:
+    """A typed note's title when none is given: its first line, up to where its first clause or
+    sentence ends if that is long enough to name it, else cut at a word (it was cut mid-word)."""
+    line = body.strip().splitlines()[0].lstrip("#").strip() if body.strip() else ""
+    if len(line) <= limit:
+        return line or "Untitled note"
+    head = line[:limit + 1]
+    ends = [m.start() for m in re.finditer(r"[:.;?!](\s|$)| [—–-] ", head) if m.start() >= 20]
+    if ends:
+        return line[:ends[0]].rstrip()
+    return head.rsplit(" ", 1)[0].rstrip(" ,;:-—") + "…"

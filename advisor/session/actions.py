@@ -16,10 +16,15 @@ QUESTIONS_HEADING = "Questions to ask people in this path"
 MAX_ACTIONS = 3
 
 
+#: The heading that makes a career card a path one can be "on" (not a topic such as value over replacement).
+PATH_HEADING = "What the path is"
+
+
 @dataclass(frozen=True)
 class CardQuestion:
-    path: str  # the career path's title
+    path: str  # the career card's title
     question: str
+    is_path: bool = True  # False for a card about choosing (value over replacement), not a path
 
 
 def card_questions(curated: Path | None) -> list[CardQuestion]:
@@ -36,7 +41,7 @@ def card_questions(curated: Path | None) -> list[CardQuestion]:
             m = re.search(rf"^## {QUESTIONS_HEADING}\s*\n(.*?)(?=^## |\Z)", text, re.S | re.M)
             for line in (m.group(1) if m else "").splitlines():
                 if line.strip().startswith("- "):
-                    out.append(CardQuestion(card.title, line.strip()[2:].strip()))
+                    out.append(CardQuestion(card.title, line.strip()[2:].strip(), PATH_HEADING in card.headings))
     except Exception:  # noqa: BLE001 - no cards, no card questions: the other actions remain
         return []
     return out
@@ -61,6 +66,9 @@ def path_phrase(path: str) -> str:
 
 
 def ask_line(card: CardQuestion, why: str) -> str:
+    if not card.is_path:
+        return (f"This week, ask someone in a role you are weighing (a question from “{card.path}”): "
+                f"“{card.question}” ({why}).")
     return f"This week, ask someone on the path of {path_phrase(card.path)}: “{card.question}” ({why})."
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.session.candour import PRAISE
-from advisor.session.focus import QUESTIONS_TO_ASK, carrying, focus_phrase, is_question
+from advisor.session.focus import QUESTIONS_TO_ASK, carrying, focus_phrase, is_question, named_focus
 from advisor.session.passages import PassageLike
 from advisor.session.reading import content_words
 from advisor.session.relevance import Scorer, split_sentences
@@ -294,19 +294,21 @@ def _off_focus(answer: Answer, part: str, focus: str, pool: Sequence[PassageLike
     lead = "The knowledge base does not answer this directly"
     if asked:
         sentence, p = _nearest(part, asked, scorer)
-        where = ("as a question to ask people on this path" if QUESTIONS_TO_ASK.search(p.location or "")
-                 else "only as a question")
-        answer.lines.append(f"{lead}; it lists it {where}: “{sentence}” [{answer.cite(p)}]")
+        kind = "to ask people on this path" if QUESTIONS_TO_ASK.search(p.location or "") else ""
+        own = scorer.scores(part, [sentence])[0] >= scorer.threshold  # the user's question, or another one
+        where = (f"it lists it as a question {kind}" if kind else "it lists it only as a question") if own else \
+            f"the nearest it has is a question {kind}"
+        answer.lines.append(f"{lead}; {where.strip()}: “{sentence}” [{answer.cite(p)}]")
     if said:
         sentence, p = _nearest(part, said, scorer)
         answer.lines.append(("The nearest it comes" if asked else f"{lead}; the nearest it comes")
-                            + f" on “{focus}”: “{sentence}” [{answer.cite(p)}]")
+                            + f" {named_focus(focus, on=True)}: “{sentence}” [{answer.cite(p)}]")
     if asked or said:
         return
     # matched by word and close meaning, not by understanding: say what was looked for, and hand
     # over the passages, rather than claim that nothing in them could bear on it
     _closest(answer, pool, f"The knowledge base does not seem to cover this: none of the passages found speaks of "
-                           f"“{focus}”")
+                           f"{named_focus(focus)}")
 
 
 def _closest(answer: Answer, pool: Sequence[PassageLike], lead: str) -> None:

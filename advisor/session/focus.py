@@ -75,5 +75,17 @@ def focus_phrase(part: str, passages: Sequence[PassageLike]) -> str:
     return " ".join(dict.fromkeys(w.lower() for w in words)) if focus else ""
 
 
+#: A focus of more words than this is a bag of the question's words, not a phrase to quote back.
+QUOTED_FOCUS_WORDS = 4
+
+
+def named_focus(focus: str, *, on: bool = False) -> str:
+    """How a reply names the focus: quoted ("on “feedback”") when it is a few words, else as what
+    the user asked, rather than quote a string of their words they never wrote together."""
+    if len(focus.split()) <= QUOTED_FOCUS_WORDS:
+        return f"{'on ' if on else ''}“{focus}”"
+    return "to what you asked" if on else "what you asked about"
+
+
 #: Where a passage lists questions to put to people on a path.
 QUESTIONS_TO_ASK = re.compile(r"questions to ask", re.I)

@@ -17,7 +17,17 @@ from pathlib import Path
 
 from advisor.session import answers, prompts
 from advisor.session.passages import PassageLike, citation_line
-from advisor.session.reading import CRUX, DEADLINE, GOAL, Reading, in_context, read, sentences, short_quote
+from advisor.session.reading import (
+    CRUX,
+    DEADLINE,
+    GOAL,
+    OTHER_OPTION,
+    Reading,
+    in_context,
+    read,
+    sentences,
+    short_quote,
+)
 from advisor.session.relevance import LexicalScorer, Scorer, best
 from advisor.session.stages import Stage
 from advisor.session.store import Citation
@@ -25,9 +35,10 @@ from advisor.session.store import Citation
 __all__ = ["Guide", "GuideReply", "Reading", "read", "sentences", "short_quote"]
 
 #: A stage question (known by words in it) the user has already answered, and the sentence that
-#: answers it: a goal stated, a deadline named, a crux named. Such a question is not asked again.
+#: answers it: a goal stated, a deadline named, a crux named, another option named. Such a question
+#: is not asked again.
 ANSWERED_BY: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("outcome", GOAL), ("deadline", DEADLINE), ("change your mind", CRUX),
+    ("outcome", GOAL), ("deadline", DEADLINE), ("change your mind", CRUX), ("third option", OTHER_OPTION),
 )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from advisor.cpu import ThreadChoice, choose_threads
-from advisor.errors import ModelError
+from advisor.errors import RETRY_ADVICE, ModelError
 
 if TYPE_CHECKING:  # heavy imports only when a model is really used
     from langchain_core.language_models import BaseChatModel
@@ -276,8 +276,7 @@ class ModelClient:
         if not finished and self._endpoint_stream:
             raise ModelError(redact(
                 f"the reply from {self.endpoint} was cut off: the stream ended before the model "
-                "finished. What arrived is kept, marked as cut off. Your message is saved; /retry "
-                "to try again.", self.settings))
+                f"finished. What arrived is kept, marked as cut off.{RETRY_ADVICE}", self.settings))
 
     def invoke(self, messages: Sequence[BaseMessage]) -> str:
         return "".join(self.stream(messages))
@@ -324,7 +323,7 @@ class ModelClient:
             openai = None  # type: ignore[assignment]
         where = self.endpoint
         name = self.settings.model.name if self.info.provider == "openai" else self.info.label
-        retry = " Your message is saved; /retry to try again." if hint else ""
+        retry = RETRY_ADVICE if hint else ""
         if openai is not None:
             if isinstance(exc, openai.APITimeoutError):
                 seconds = self.settings.model.timeout_s

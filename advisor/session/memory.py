@@ -1,6 +1,7 @@
 """The advisor's memory of the user: their journaled beliefs and how each moved, in words
-("on 2 Mar 2026 you put this at 70% because …"). The agent reads them with a tool; without tools
-(guide mode, models that cannot call them) the engine finds the ones that bear on a message.
+("on 2 Mar 2026, before “coffee with Sam” you put it at 70% because …; after it, at 60% …").
+The agent reads them with a tool; without tools (guide mode, models that cannot call them) the
+engine finds the ones that bear on a message.
 """
 
 from __future__ import annotations
@@ -21,13 +22,18 @@ def history_line(journal: JournalStore, belief_id: int) -> str:
     """One belief and every rating of it, oldest first, with the reasons given."""
     history = journal.belief_history(belief_id)
     steps = []
+    previous_entry = None
     for p in history.points:
-        when = f"{p.at:%-d %b %Y}"
+        when = f"{p.on:%-d %b %Y}"  # the day of the conversation, as everywhere the journal is shown
+        why = f" because {p.reason}" if p.reason else ""
         if p.dropped:
             steps.append(f"dropped it on {when}" + (f" ({p.reason})" if p.reason else ""))
-            continue
-        why = f" because {p.reason}" if p.reason else ""
-        steps.append(f"on {when} ({p.entry_about}) you put it at {p.credence:g}%{why}")
+        elif p.phase == "post" and p.entry_id == previous_entry:
+            steps.append(f"after it, at {p.credence:g}%{why}")
+        else:
+            moment = "before" if p.phase == "pre" else "after"
+            steps.append(f"on {when}, {moment} “{p.entry_about}” you put it at {p.credence:g}%{why}")
+        previous_entry = p.entry_id
     said = "; ".join(steps) if steps else "never rated"
     return f"#{belief_id} “{history.belief.statement}”: {said}."
 

@@ -67,6 +67,12 @@ DEADLINE = re.compile(
     r"(within|in) (a|one|two|three|four|six|\d+) (days?|weeks?|months?))",
     re.I,
 )
+#: Another option named ("a third option: …", "or a hybrid"): Frame's "is there a third option?" answered.
+OTHER_OPTION = re.compile(
+    r"\b(third|fourth|another|other|middle) (option|path|choice|route|way)\b|\b(a|or) hybrid\b|"
+    r"\btime-?boxed\b",
+    re.I,
+)
 _LISTED = (r"(subfields?|sub-fields?|research areas|areas of (ai )?safety|branches|agendas|career paths?|paths|"
            r"career options|options|kinds of (roles|work|jobs)|roles)")
 LIST_ASK = re.compile(

@@ -205,8 +205,10 @@ class PersonPreScreen(Screen):
 class PersonPostScreen(Screen):
     """After the conversation: re-rate each belief with the old credence hidden until answered."""
 
+    # #post-new sits in a scroll: a Vertical's default 1fr there is one row, which hid the form
     DEFAULT_CSS = """
     .post-reveal { color: $success; height: auto; }
+    #post-new { height: auto; }
     """
 
     BINDINGS = [
@@ -249,7 +251,7 @@ class PersonPostScreen(Screen):
             return
         who = f" with {entry.with_whom}" if entry.with_whom else ""
         self.query_one("#post-about", Static).update(Text(f"Entry #{entry.id}: {entry.about}{who}"))
-        self._log: list[str] = []
+        self._log: list[tuple[str, str]] = []
         self.query_one("#post-new-form", BeliefForm).load(app.drafts.get(self.draft_key + ":new"))
         self._next()
 
@@ -306,21 +308,22 @@ class PersonPostScreen(Screen):
         try:
             if event.action == "skip":
                 self.skipped.add(bid)
-                line = f"skipped  “{statement}”"
+                line = ("skipped", f"“{statement}”")
             elif event.action == "drop":
                 app.journal.drop_in_post(self.entry_id, bid, event.reason)
-                line = f"dropped  “{statement}” (was {fmt_credence(before)})"
+                line = (f"dropped (was {fmt_credence(before)})", f"“{statement}”")
             else:
                 app.journal.rate_post(self.entry_id, bid, event.credence, event.reason)
                 change = signed(event.credence - before) if before is not None else ""
-                line = f"{fmt_credence(before)} → {fmt_credence(event.credence)} ({change})  “{statement}”"
+                line = (f"{fmt_credence(before)} → {fmt_credence(event.credence)} ({change})", f"“{statement}”")
         except AdvisorError as exc:
             app.notify(exc.message, severity="error")
             return
         app.drafts.clear(self.draft_key)
         self._log.append(line)
-        self.query_one("#post-log", Static).update(Text("Revealed after you answered:\n" + "\n".join(
-            "  " + x for x in self._log)))
+        # a long statement wraps under itself, not at column 1
+        self.query_one("#post-log", Static).update(Group(
+            Text("Revealed after you answered:"), hanging(("  " + lead, text) for lead, text in self._log)))
         self._next()
 
     @on(BeliefForm.Added, "#post-new-form")

@@ -9,7 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from advisor.tui.widgets.form_parts import FormMessage, TextField, credence_input, parse_credence
+from advisor.tui.widgets.form_parts import (
+    FormMessage,
+    TextField,
+    credence_input,
+    credence_refused,
+    parse_credence,
+)
 
 
 class BeliefForm(Vertical):
@@ -111,6 +117,9 @@ class BeliefForm(Vertical):
         if event.input.id == "bf-statement":
             self.query_one("#bf-credence", Input).focus()
         elif event.input.id == "bf-credence":
+            if event.value.strip() and parse_credence(event.value) is None:  # say so now, not after the reason
+                self.show_error(credence_refused(event.input, "Give a credence from 0 to 100."))
+                return
             self.query_one("#bf-reason", Input).focus()
         else:
             self.submit()
@@ -134,8 +143,8 @@ class BeliefForm(Vertical):
             return
         credence = parse_credence(v["credence"])
         if credence is None:
-            self.show_error("Give a credence from 0 to 100.")
-            self.query_one("#bf-credence", Input).focus()
+            self.show_error(credence_refused(self.query_one("#bf-credence", Input),
+                                             "Give a credence from 0 to 100."))
             return
         self.show_error("")
         self.post_message(self.Added(self, statement, credence, v["reason"].strip(), self.belief_id))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from rich.console import RenderableType
 from textual.containers import VerticalScroll
 
+from advisor.errors import without_retry_advice
 from advisor.session.events import (
     Done,
     ErrorEvent,
@@ -83,7 +84,7 @@ class ChatLog(VerticalScroll):
         return citations
 
     def error(self, text: str, hint: str) -> None:
-        self.add("error", text + hint, markdown=False)
+        self.add("error", (without_retry_advice(text) + hint) if hint else text, markdown=False)
 
     def add(self, role: Role, text: str, markdown: bool | None = None, body: RenderableType | None = None
             ) -> ChatMessage:

@@ -40,6 +40,15 @@ def credence_input(id: str, placeholder: str = "0-100") -> Input:
     )
 
 
+def credence_refused(field: Input, ask: str, tail: str = "") -> str:
+    """The line shown when `field` holds no credence, and the field made ready to be corrected:
+    focused with its text selected, so what is typed next replaces "140" instead of joining it."""
+    field.focus()
+    field.select_all()
+    typed = field.value.strip()
+    return f"{typed} is not a credence: give 0 to 100{tail}." if typed else ask
+
+
 def parse_credence(text: str) -> float | None:
     """The journal's own credence rule (0–100, a % allowed); None where it says no."""
     from advisor.errors import UsageError

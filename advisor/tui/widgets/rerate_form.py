@@ -9,7 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from advisor.tui.widgets.form_parts import FormMessage, TextField, credence_input, parse_credence
+from advisor.tui.widgets.form_parts import (
+    FormMessage,
+    TextField,
+    credence_input,
+    credence_refused,
+    parse_credence,
+)
 
 
 class RerateForm(Vertical):
@@ -96,8 +102,9 @@ class RerateForm(Vertical):
         if action == "rate":
             credence = parse_credence(v["credence"])
             if credence is None:
-                self._error("Give your credence now, 0 to 100 (or Drop / Skip).")
-                self.query_one("#rr-credence", Input).focus()
+                self._error(credence_refused(self.query_one("#rr-credence", Input),
+                                             "Give your credence now, 0 to 100 (or Drop / Skip).",
+                                             " (or Drop / Skip)"))
                 return
         self._error("")
         self.post_message(self.Answered(self, self.belief_id, action, credence, v["reason"].strip()))
