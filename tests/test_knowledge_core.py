@@ -210,6 +210,10 @@ def test_bad_inputs_fail_one_by_one_and_the_rest_is_added(kb_small: KnowledgeBas
     failed = [s for s in kb_small.status() if s.state == "failed"]
     assert {Path(s.path).name for s in failed} >= {"image.txt", "scan.pdf"}
     assert not list(kb_small.notes_dir.glob("*scan*"))  # a failed add leaves no copy behind
+    assert all("`advisor kb reindex` clears this" in s.detail for s in failed)
+    kb_small.reindex()  # the refusals were reported when made: a reindex clears them, and keeps the notes
+    assert [s for s in kb_small.status() if s.state == "failed"] == []
+    assert {n.title for n in kb_small.list_notes()} >= {"Odd note"}
 
 
 def test_add_text_list_remove_and_progress(kb_small: KnowledgeBase):

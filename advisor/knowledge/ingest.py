@@ -262,7 +262,8 @@ class Ingest:
                 continue
             if sid.startswith(FAILED_ADD):
                 out.append(SourceStatus(source_id=sid, kind="note", title=row["title"], path=row["path"],
-                                        state="failed", detail=f"not added: {row['error']}"))
+                                        state="failed", detail=f"not added: {row['error']}; fix it and add it "
+                                                                 "again, or `advisor kb reindex` clears this"))
             else:
                 out.append(SourceStatus(source_id=sid, kind=row["kind"], title=row["title"], path=row["path"],
                                         state="missing", chunks=row["n_chunks"],
@@ -296,6 +297,10 @@ class Ingest:
         if full:
             self.stores.wipe()
             self.forget()
+        cat = self.stores.catalog
+        for row in cat.sources():  # a refused add was reported when it was made; a reindex clears it
+            if row["source_id"].startswith(FAILED_ADD):
+                cat.forget_source(row["source_id"])
         report = self.sync(use_stat=False, progress=progress)
         if not full:
             self.stores.dense  # noqa: B018 - opening repairs a vector index that drifted from the catalog
