@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 from test_journal_cli import journal_pre, one_clear_line
@@ -217,3 +218,13 @@ def test_importing_a_damaged_backup_writes_nothing(cli, tmp_path):
     fresh = {"ADVISOR_HOME": str(tmp_path / "fresh")}
     assert "nothing was imported" in one_clear_line(cli("import", "--merge", str(backup), env=fresh))
     assert json.loads(cli("journal", "list", "--json", env=fresh).out) == []
+
+
+def test_the_markdown_export_names_an_advisor_session_once(cli, advisor_env):
+    """A session's entry read "*advisor with advisor (advisor session #1), …*"."""
+    journal_pre(cli, "Labs hire engineers\n60\nthey said so\n\n")  # makes the home and its journal
+    s = JournalStore.open(Path(advisor_env["ADVISOR_HOME"]) / "journal.db")
+    s.create_entry("Lab or independent interp", kind="advisor", with_whom="advisor", medium="advisor session #1")
+    s.close()
+    md = cli("export", "--format", "md").out
+    assert "*advisor session #1, " in md and "advisor with advisor" not in md

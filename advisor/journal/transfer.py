@@ -12,7 +12,7 @@ import yaml
 
 from advisor.errors import StorageError, UsageError
 from advisor.journal.migrations import HANDED_OVER, recorded_migrations
-from advisor.journal.models import fmt_credence, validate_credence
+from advisor.journal.models import Entry, fmt_credence, validate_credence
 from advisor.journal.render import format_diff
 from advisor.journal.store import JournalStore, clean_statement
 
@@ -202,15 +202,22 @@ def read_export_file(path: Path) -> Any:
         raise UsageError(f"{path} is not valid JSON: line {exc.lineno}: {exc.msg}") from None
 
 
+def _conversation(entry: Entry) -> str:
+    """Who the talk was with, as a reader would say it: "person with Sam (coffee)", and for a
+    session with the advisor its name ("advisor session #3"), not "advisor with advisor (...)"."""
+    if entry.kind == "advisor":
+        return entry.medium or "advisor session"
+    who = f" with {entry.with_whom}" if entry.with_whom else ""
+    return f"{entry.kind}{who}" + (f" ({entry.medium})" if entry.medium else "")
+
+
 def export_markdown(store: JournalStore) -> str:
     """The journal as a readable Markdown document: entries with their diffs, then every belief."""
     out = ["# Belief journal", ""]
     for entry in store.list_entries():
-        who = f" with {entry.with_whom}" if entry.with_whom else ""
-        medium = f" ({entry.medium})" if entry.medium else ""
         out.append(f"## #{entry.id} {entry.about}")
         out.append("")
-        out.append(f"*{entry.kind}{who}{medium}, {entry.on}; post: {entry.post_status}*")
+        out.append(f"*{_conversation(entry)}, {entry.on}; post: {entry.post_status}*")
         out.append("")
         out.append("Before:")
         out.append("")
