@@ -8,8 +8,8 @@ or `WRITE_EVERY_S` has passed. Nothing is held across writes but the ids of the 
 so memory stays flat whatever the size of the vault or of one file. A file's own bookkeeping (its
 `sources` row, its stale vectors) is written with the write that holds its last chunk.
 
-Overlap: a batch's writes run on one writer thread (`_Writer`) while this thread embeds the next
-batch (onnxruntime leaves the GIL while it runs, and sleeps its idle threads, so the writes take
+Overlap: the writes run on one writer thread (`_Writer`) while this thread embeds the next
+batches (onnxruntime leaves the GIL while it runs, and sleeps its idle threads, so the writes take
 the CPU embedding leaves). Writes are done strictly in order, each as one vector upsert then one
 SQLite transaction; after a failed write no later one is done, and the error is raised from
 `run`. The catalog belongs to the writer while it runs: each job's previous row and chunk ids are
@@ -98,7 +98,7 @@ class _Open:
     prev: sqlite3.Row | None  # the source's row before this run
     old_ids: set[str]
     new_ids: list[str] = field(default_factory=list)
-    started: bool = False  # its old chunks are deleted (in a written or queued batch)
+    started: bool = False  # its old chunks are deleted (in a done or waiting write)
     queued: int = 0  # chunks of it handed to batches so far
 
 
@@ -136,7 +136,7 @@ class _Writer:
             try:
                 if item is None:
                     return
-                if self._error is None:  # after a failed batch, later ones must not be written
+                if self._error is None:  # after a failed write, later ones must not be done
                     item()
             except BaseException as exc:  # noqa: BLE001 - handed to the indexing thread
                 self._error = exc
@@ -157,7 +157,7 @@ class _Writer:
         self.check()
 
     def close(self) -> None:
-        """Let the queued writes finish (each is a whole batch), then end the thread."""
+        """Let the queued writes finish (each leaves both stores consistent), then end the thread."""
         self._queue.put(None)
         self._thread.join()
 
