@@ -4,6 +4,7 @@ Prints its figures; not a test.
     python bench/bench_scale.py                    # vaults of 100, 1,000 and 4,000 files
     python bench/bench_scale.py --sizes 100,1000   # other sizes
     python bench/bench_scale.py --large 0.5,1,2    # also single files of 0.5, 1 and 2 MB
+    python bench/bench_scale.py --sizes 1000 --chunk-words 20   # the worst case: 20-word chunks
 
 For each size N, a synthetic vault of N Markdown files (front matter, 2-5 `##` sections of 20-90
 word paragraphs, some JSX-like markup: an import line, <Callout> blocks, <Figure /> tags; about
@@ -23,6 +24,10 @@ ADVISOR_HOME whose curated cards were indexed first, exactly as a user would:
 - search: p50/p95 of 40 hybrid searches in one process after 3 warm-up ones;
 - `advisor notes list` and `advisor kb status` wall and CPU times;
 - the 1-minute load average before and after each size (timings depend on it; RSS does not).
+
+With --chunk-words N, the homes cut notes into chunks of at most N words (knowledge.chunk_words)
+instead of the default 150: at 20, every chunk is cheap to embed and the per-chunk costs of
+indexing (chunking, token states, SQLite, Chroma) weigh most against the raw embedder.
 
 With --large, single files of unique text of the given sizes are added one by one to a fresh home:
 time (wall and CPU), chunks and peak RSS each, so that time against size shows whether it grows
@@ -117,10 +122,15 @@ def make_large_file(path: Path, megabytes: float) -> None:
 
 
 # ----------------------------------------------------------------------------- running advisor
+CHUNK_WORDS: list[str] = []  # --chunk-words, when given
+
+
 def env_for(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_")}
     env.update(ADVISOR_HOME=str(home), ADVISOR_CONFIG=str(home.parent / (home.name + ".toml")),
                ADVISOR_MODEL__PROVIDER="guide")
+    if CHUNK_WORDS:
+        env["ADVISOR_KNOWLEDGE__CHUNK_WORDS"] = CHUNK_WORDS[0]
     return env
 
 
@@ -288,10 +298,13 @@ def main() -> None:
     ap.add_argument("--raw-sample", type=int, default=1500, help="chunks embedded by the raw-embedder run")
     ap.add_argument("--large", default="", help="also single files of these sizes in MB, e.g. 0.5,1,2")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    ap.add_argument("--chunk-words", type=int, help="knowledge.chunk_words of the homes (20: the worst case)")
     args = ap.parse_args()
+    if args.chunk_words:
+        CHUNK_WORDS.append(str(args.chunk_words))
     root = args.keep or Path(tempfile.mkdtemp(prefix="advisor-bench-scale-"))
     root.mkdir(parents=True, exist_ok=True)
-    print(f"bench_scale: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+    print(f"bench_scale: chunk_words {args.chunk_words or 'default'}, {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"work folder {root}")
     try:
         rows = [bench_size(root, int(n), args.raw_sample) for n in re.split(r"[,\s]+", args.sizes) if n]

@@ -177,6 +177,7 @@ def test_batches_span_files_and_one_bad_file_fails_alone(
     import advisor.knowledge.indexer as indexer
 
     monkeypatch.setattr(indexer, "INDEX_BATCH", 7)  # many batches, each holding parts of several files
+    monkeypatch.setattr(indexer, "WRITE_BATCH", 7)  # each written on its own
     src = tmp_path / "src"
     src.mkdir()
     for i in range(12):
@@ -210,6 +211,94 @@ def test_batches_span_files_and_one_bad_file_fails_alone(
         assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())
         n_notes = kb.catalog.db.execute("SELECT count(*) FROM chunks WHERE source_id LIKE 'note:%'").fetchone()[0]
         assert n_notes == 10 * 3 + 1
+
+
+def _tiny_notes(src: Path, n: int) -> dict[str, tuple[str, int]]:
+    """`n` notes of three one-line paragraphs (a chunk each at 20 words), each paragraph with a
+    unique code word: {code: (note title, line)}."""
+    src.mkdir()
+    where: dict[str, tuple[str, int]] = {}
+    for i in range(n):
+        lines = [f"# Tiny {i}", ""]
+        for j in range(3):
+            where[f"q{i}z{j}"] = (f"Tiny {i}", len(lines) + 1)
+            lines += [f"Paragraph {j} of note {i}: probes and oversight in the residual stream of small models, code q{i}z{j}.", ""]
+        (src / f"t{i:03d}.md").write_text("\n".join(lines))
+    return where
+
+
+@pytest.mark.parametrize("index_batch, write_batch", [(5, 12), (64, 256)])
+def test_many_tiny_notes_every_chunk_indexed_once_with_its_lines(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder, monkeypatch: pytest.MonkeyPatch, index_batch: int,
+    write_batch: int,
+):
+    """Batches and writes that cut across files (and the defaults) neither drop nor duplicate a
+    chunk: each is in both stores once, found once by its code word, cited by its own line."""
+    import advisor.knowledge.indexer as indexer
+
+    monkeypatch.setattr(indexer, "INDEX_BATCH", index_batch)
+    monkeypatch.setattr(indexer, "WRITE_BATCH", write_batch)
+    where = _tiny_notes(tmp_path / "src", 40)
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        report = kb.add_paths([tmp_path / "src"])
+        assert [i.chunks for i in report.items] == [3] * 40
+        db = kb.catalog.db
+        notes = db.execute("SELECT chunk_id FROM chunks WHERE source_id LIKE 'note:%'").fetchall()
+        dense = kb.dense.ids()
+        assert len(notes) == 120 and len(dense) == len(set(dense)) and sorted(dense) == sorted(kb.catalog.chunk_ids())
+        states = db.execute("SELECT count(*) FROM chunk_tokens WHERE chunk_id LIKE 'note:%'").fetchone()[0]
+        assert states == 120
+        for code, (title, line) in where.items():
+            hits = [h for h in kb.search(code, k=5, kind="note", mode="lexical") if code in h.text]
+            assert len(hits) == 1, (code, hits)
+            assert hits[0].title == title and hits[0].lines == (line, line), (code, hits[0])
+        # and each is found by meaning: its own text is its nearest vector
+        hit = kb.search("Paragraph 2 of note 17: probes and oversight in the residual stream of small models, code q17z2.", k=1, mode="dense")[0]
+        assert "q17z2" in hit.text
+
+
+def test_an_error_mid_index_leaves_both_stores_consistent_and_a_rerun_completes(
+    tmp_path: Path, kb_cards_dir: Path, kb_embedder, monkeypatch: pytest.MonkeyPatch
+):
+    """The embedder failing part-way (on the indexing thread, with writes queued for the writer):
+    the error reaches the caller, the writes handed over are finished, every note counted as
+    indexed has all its chunks, both stores hold the same chunks, and the next run indexes the rest."""
+    import advisor.knowledge.indexer as indexer
+    from advisor.knowledge.embedder import Embedder
+
+    monkeypatch.setattr(indexer, "INDEX_BATCH", 5)
+    monkeypatch.setattr(indexer, "WRITE_BATCH", 5)
+    _tiny_notes(tmp_path / "src", 12)
+    real = Embedder.embed_with_tokens
+    calls = {"n": 0}
+
+    def failing(self, texts, done=None):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("model run failed")
+        return real(self, texts, done)
+
+    settings = kb_make_settings(tmp_path / "home", kb_cards_dir, chunk_words=20)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        kb.catalog, kb.dense  # noqa: B018 - the cards are indexed before the fault
+        monkeypatch.setattr(Embedder, "embed_with_tokens", failing)
+        with pytest.raises(RuntimeError, match="model run failed"):
+            kb.add_paths([tmp_path / "src"])
+        assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())
+        rows = kb.catalog.db.execute(
+            "SELECT s.n_chunks, (SELECT count(*) FROM chunks c WHERE c.source_id = s.source_id) "
+            "FROM sources s WHERE s.kind = 'note' AND s.status = 'indexed'"
+        ).fetchall()
+        assert 0 < len(rows) < 12 and all(n == have == 3 for n, have in rows)
+    monkeypatch.setattr(Embedder, "embed_with_tokens", real)
+    with KnowledgeBase(settings, embedder=kb_embedder) as kb:
+        report = kb.add_paths([tmp_path / "src"])
+        assert not [i for i in report.items if i.outcome == "failed"]
+        notes = kb.catalog.sources("note")
+        assert len(notes) == 12 and all(r["n_chunks"] == 3 and r["status"] == "indexed" for r in notes)
+        assert kb.catalog.db.execute("SELECT count(*) FROM chunks WHERE source_id LIKE 'note:%'").fetchone()[0] == 36
+        assert sorted(kb.dense.ids()) == sorted(kb.catalog.chunk_ids())
 
 
 def test_v1_index_is_migrated_in_place(tmp_path: Path):
@@ -248,6 +337,7 @@ def test_a_failed_write_leaves_no_half_indexed_source_and_a_rerun_repairs(
     from advisor.knowledge.chroma import ChromaIndex
 
     monkeypatch.setattr(indexer, "INDEX_BATCH", 7)
+    monkeypatch.setattr(indexer, "WRITE_BATCH", 7)
     src = tmp_path / "src"
     src.mkdir()
     for i in range(12):

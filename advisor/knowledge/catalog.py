@@ -253,6 +253,13 @@ class Catalog(MetaDB):
                 [(source_id, t) for t in topics],
             )
 
+    def sources_by_id(self, source_ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        """{source_id: its row} of those that exist."""
+        if not source_ids:
+            return {}
+        q = f"SELECT * FROM sources WHERE source_id IN ({', '.join('?' * len(source_ids))})"
+        return {r["source_id"]: r for r in self.db.execute(q, list(source_ids))}
+
     def sources_by_prefix(self, kind: str, prefix: str) -> list[sqlite3.Row]:
         """Sources of a kind whose id starts with `prefix` (a shortened note id)."""
         return self.db.execute(

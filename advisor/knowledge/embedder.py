@@ -165,10 +165,8 @@ class Embedder:
         for idx in self._batches(texts):
             unit, hidden, ids, mask = self._forward([texts[i] or " " for i in idx])
             vectors[idx] = unit
-            lengths = mask.sum(axis=1)
-            for row, i in enumerate(idx):
-                n = int(lengths[row])
-                blobs[i] = late.pack(hidden[row, :n], ids[row, :n], keep)
+            for i, blob in zip(idx, late.pack_batch(hidden, ids, mask, keep), strict=True):
+                blobs[i] = blob
             finished += len(idx)
             if done is not None:
                 done(finished)

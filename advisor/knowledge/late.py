@@ -135,22 +135,40 @@ def pack(states: NDArray[np.float32], ids: NDArray[np.int64], keep: NDArray[np.b
     tokens, then each token's ternary dimensions, four to a byte."""
     import numpy as np
 
-    sel = keep[ids]
-    if not sel.any():  # a chunk of stop words only: keep every real token
-        sel = ~np.isin(ids, SPECIAL_IDS)
-    if not sel.any():
-        return b""
-    m = states[sel].astype(np.float32)
+    return pack_batch(states[None], ids[None], np.ones((1, len(ids)), dtype=np.int64), keep)[0]
+
+
+def pack_batch(
+    states: NDArray[np.float32], ids: NDArray[np.int64], mask: NDArray[np.int64], keep: NDArray[np.bool_]
+) -> list[bytes]:
+    """`pack` for each text of one model run (states (texts, tokens, dims), right-padded as `mask`
+    says), in one pass of array operations over all their tokens: per-text numpy calls cost more
+    than the packing itself when texts are short."""
+    import numpy as np
+
+    real = mask.astype(bool)
+    sel = keep[ids] & real
+    counts = sel.sum(axis=1)
+    if not counts.all():  # a text of stop words only: keep every real token
+        fallback = real & ~np.isin(ids, SPECIAL_IDS)
+        sel[counts == 0] = fallback[counts == 0]
+        counts = sel.sum(axis=1)
+    if not counts.any():
+        return [b""] * len(counts)
+    m = states[sel].astype(np.float32)  # every kept token, text by text
     scale = np.clip(np.abs(m).mean(axis=1, keepdims=True), 1e-12, None)
     trits = (np.clip(np.round(m / scale), -1, 1) + 1).astype(np.uint8)  # 0, 1, 2
     pad = -trits.shape[1] % _PER_BYTE
     if pad:
         trits = np.pad(trits, ((0, 0), (0, pad)), constant_values=1)
     t = trits.reshape(len(m), -1, _PER_BYTE)
-    packed = t[:, :, 0] | (t[:, :, 1] << 2) | (t[:, :, 2] << 4) | (t[:, :, 3] << 6)
-    header: bytes = np.uint16(len(m)).tobytes()
-    body: bytes = packed.astype(np.uint8).tobytes()
-    return header + body
+    packed = (t[:, :, 0] | (t[:, :, 1] << 2) | (t[:, :, 2] << 4) | (t[:, :, 3] << 6)).astype(np.uint8)
+    blobs: list[bytes] = []
+    start = 0
+    for n in counts.tolist():
+        blobs.append(np.uint16(n).tobytes() + packed[start : start + n].tobytes() if n else b"")
+        start += n
+    return blobs
 
 
 def _byte_table() -> NDArray[np.float32]:
