@@ -125,48 +125,91 @@ raise SystemExit(main())
 """
 
 
+class _InAPty:
+    """A program run in a pseudo-terminal of `size` (columns, lines), its output read as it comes
+    (a full pty would block the program's writes)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        import fcntl
+        import os
+        import pty
+        import struct
+        import subprocess
+        import termios
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+        os.close(slave)
+        self.output = b""
+
+    def read(self, seconds: float, until: Any = lambda: False) -> bytes:
+        """What the program writes in the next `seconds`, stopping early when `until()` or it exits."""
+        import os
+        import select
+        import time
+
+        got = b""
+        deadline = time.monotonic() + seconds
+        while not until() and time.monotonic() < deadline and self.proc.poll() is None:
+            if select.select([self.master], [], [], 0.1)[0]:
+                try:
+                    got += os.read(self.master, 1 << 16)
+                except OSError:
+                    break
+        self.output += got
+        return got
+
+    def quit(self) -> int | None:
+        """Press ctrl+q; the exit code, or None when the program is still running 30 s later."""
+        import os
+
+        os.write(self.master, b"\x11")
+        self.read(30)
+        code = self.proc.poll()
+        if code is None:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.master)
+        return code
+
+
 def _first_frame_modules(tmp_path, env: dict[str, str], marker: str = "Start a reflection session") -> dict:
-    import fcntl
     import json
-    import os
-    import pty
-    import select
-    import struct
-    import subprocess
     import sys
-    import termios
-    import time
 
     report = tmp_path / "first-frame.json"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-c", FIRST_FRAME_PROBE, str(report), marker], stdin=slave, stdout=slave,
-                            stderr=slave, env={**env, "TERM": "xterm-256color"}, start_new_session=True)
-    os.close(slave)
+    run = _InAPty([sys.executable, "-c", FIRST_FRAME_PROBE, str(report), marker],
+                  {**env, "TERM": "xterm-256color"}, (80, 24))
     try:
-        deadline = time.monotonic() + 60
-        while not report.exists() and time.monotonic() < deadline and proc.poll() is None:
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    os.read(master, 1 << 16)
-                except OSError:
-                    break
-        os.write(master, b"\x11")  # ctrl+q
-        quit_by = time.monotonic() + 30
-        while proc.poll() is None and time.monotonic() < quit_by:  # keep reading: a full pty blocks its writes
-            if select.select([master], [], [], 0.1)[0]:
-                try:
-                    os.read(master, 1 << 16)
-                except OSError:
-                    break
-        proc.wait(timeout=5)
+        run.read(60, until=report.exists)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        run.quit()
     assert report.exists(), f"{marker!r} never reached the terminal"
     return json.loads(report.read_text())
+
+
+def test_a_terminal_rich_cannot_measure_gets_one_steady_home(advisor_env) -> None:
+    """With TERM=dumb, Rich guesses 80x25 while Textual's driver measures the terminal: the app
+    starts at the driver's size, so Home (the app's own screen) is laid out at one size and goes
+    quiet once drawn, instead of repainting at both sizes in turn for ever; ctrl+q still quits."""
+    import sys
+
+    settings = load_settings()
+    ensure_home(settings)
+    with JournalStore.open(settings.journal_path) as store:
+        entry = store.create_entry("A chat in a plain terminal")
+        store.add_pre_belief(entry.id, "A dumb terminal shows Home once", 55, "")
+    run = _InAPty([sys.executable, "-m", "advisor"], {**advisor_env, "TERM": "dumb"}, (100, 30))
+    try:
+        run.read(60, until=lambda: b"Knowledge base:" in run.output and b"55%" in run.output)
+        run.read(2)  # the settings load after the data frame; the title bar and status line follow
+        assert b"55%" in run.output
+        after = run.read(1.5)
+    finally:
+        code = run.quit()
+    assert len(after) < 2_000, f"still drawing: {len(after)} bytes in 1.5 s after Home was shown"
+    assert code == 0
 
 
 def test_first_frame_is_home_and_nothing_heavy_loads_before_it(advisor_env, tmp_path) -> None:

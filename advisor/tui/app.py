@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from advisor.errors import AdvisorError
 from advisor.tui.drafts import DRAFTS_FILE, Drafts
@@ -292,14 +293,16 @@ class AdvisorApp(KeysInOrder, App[int]):
         super().exit(result, return_code, message)
 
     # ------------------------------------------------------------------ lifecycle
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """Home is the app's own screen (not pushed over a blank one): its first frame is the
+        app's first frame, laid out and drawn once."""
         from advisor.tui.screens.home import HomeScreen
 
         home = HomeScreen()
         # the width class Textual gives a screen on its first resize, given now: Home is styled
         # once before its first frame, not a second time when the class arrives
         home.add_class(self.width_class(self.size.width))
-        self.push_screen(home)
+        return home
 
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class of a screen `width` columns wide."""
@@ -339,7 +342,7 @@ class AdvisorApp(KeysInOrder, App[int]):
     def go_home(self) -> None:
         from advisor.tui.screens.home import HomeScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

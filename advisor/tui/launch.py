@@ -66,6 +66,18 @@ def deferred_app() -> AdvisorApp:
     return app
 
 
+def driver_size() -> tuple[int, int]:
+    """The terminal size as Textual's terminal driver measures it (shutil), given to the app as
+    its size before the driver's first resize arrives. Left alone, Textual starts from Rich's guess
+    instead, which differs when there is no terminal (80x25 against shutil's 80x24) or TERM=dumb
+    (80x25 against the real size): Home, the app's own screen, is then laid out at both sizes
+    at once and each layout re-posts its size to the screen, so it repaints without end."""
+    import shutil
+
+    columns, lines = shutil.get_terminal_size()
+    return columns, lines
+
+
 def run_app(settings: Settings | None = None) -> int:
     """Run the TUI; an AdvisorError becomes one line and its exit code, never a traceback.
 
@@ -81,7 +93,7 @@ def run_app(settings: Settings | None = None) -> int:
         sys.stderr.write(f"advisor: {exc.message}\n")
         return exc.exit_code
     try:
-        result = app.run()
+        result = app.run(size=driver_size())
     finally:
         app.stop_indexing()
         if app.journal is not None:
