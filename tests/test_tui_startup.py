@@ -161,13 +161,16 @@ class _InAPty:
         return got
 
     def quit(self) -> int | None:
-        """Press ctrl+q; the exit code, or None when the program is still running 30 s later."""
+        """Press ctrl+q; the exit code, or None when the program is still running after it."""
         import os
+        import subprocess
 
         os.write(self.master, b"\x11")
-        self.read(30)
-        code = self.proc.poll()
-        if code is None:
+        self.read(30)  # ends early when the program closes the terminal, which it does before it exits
+        try:
+            code: int | None = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
             self.proc.kill()
             self.proc.wait()
         os.close(self.master)
