@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.session import answers, prompts
+from advisor.session import answers, lists, prompts
 from advisor.session.passages import PassageLike, citation_line
 from advisor.session.reading import (
     CRUX,
@@ -173,7 +173,7 @@ class Guide:
                 found.lines.append(lead + " " + self._pick("no_steelman", 0, option=option))
             return found
         if reading.asked and reading.kind == "list":
-            listed = answers.list_answer(reading.asked[0], src.curated, src.search, src.scorer)
+            listed = lists.list_answer(reading.asked[0], src.curated, src.search, src.scorer)
             if listed is not None:
                 return listed
         if reading.asked:
